@@ -1,0 +1,236 @@
+"""`prepare`: validate a municipality's raw inputs and write tidy tables to data/processed/<slug>/.
+
+Nothing is written unless every input is valid; the folder is swapped in whole,
+so a failed or killed run leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+from pydantic import Field
+
+from . import config, extracts, municipality
+from .errors import InputError, Problem, ProblemCollector
+from .municipality import Municipality, Provenance, _Strict, load_yaml_model
+from .tables import read_csv_checked
+from .taxonomy import Taxonomy, load as load_taxonomy
+
+PROVENANCE_FILE = "PROVENANCE.yaml"
+POPULATION_FILE = "population.csv"
+# Sums of rounded jobindsats figures differ a little from the printed total.
+TOTAL_TOLERANCE = 1.0
+
+
+class ExtractFile(_Strict):
+    file: str
+    table: str
+    format: Literal["v2-csv", "v3-csv", "v3-json", "xlsx"]
+    areas: list[str] | str | None = None
+    periods: str | None = None
+    provenance: Provenance
+    agrees_with: list[str] = Field(default_factory=list)
+
+
+class ExtractManifest(_Strict):
+    files: list[ExtractFile] = Field(min_length=1)
+
+
+POPULATION_SCHEMA = pa.DataFrameSchema(
+    {
+        "area": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "age_band": pa.Column(str, pa.Check.isin(["16-64", "16-66"])),
+        "persons": pa.Column(int, pa.Check.gt(0)),
+        "provenance": pa.Column(str, pa.Check.str_matches(r"^(published|constructed):")),
+    },
+    unique=["area", "year", "age_band"],
+    strict=True,
+)
+
+
+@dataclass
+class Prepared:
+    """Everything `prepare` validated, in memory; `write` puts it on disk."""
+
+    municipality: Municipality
+    tidy: pd.DataFrame
+    annual: pd.DataFrame
+    population: pd.DataFrame
+    own: dict[str, pd.DataFrame]
+    catalogue: object
+    provenance: pd.DataFrame
+    inputs: list[Path] = field(default_factory=list)
+
+    @property
+    def constructed_inputs(self) -> bool:
+        return bool((self.provenance["kind"] == "constructed").any())
+
+
+def _read_manifest(mun: Municipality) -> tuple[ExtractManifest | None, list[Path]]:
+    folder = mun.extracts_dir
+    if not folder.is_dir():
+        raise InputError(Problem(folder, "mappen med jobindsats-udtræk mangler"))
+    manifest = load_yaml_model(folder / PROVENANCE_FILE, ExtractManifest)
+    on_disk = sorted(p for p in folder.iterdir() if p.suffix.lower() in extracts.SUFFIXES)
+    listed = {f.file for f in manifest.files}
+    problems = [Problem(folder / PROVENANCE_FILE, "udtrækket er ikke beskrevet (provenance mangler)", value=p.name)
+                for p in on_disk if p.name not in listed]
+    problems += [Problem(folder / f, "filen mangler (nævnt i PROVENANCE.yaml)") for f in sorted(listed)
+                 if not (folder / f).is_file()]
+    if problems:
+        raise InputError(problems)
+    return manifest, [folder / f.file for f in manifest.files]
+
+
+def _coverage_problems(mun: Municipality, annual: pd.DataFrame, population: pd.DataFrame,
+                       taxonomy: Taxonomy) -> list[Problem]:
+    """The chapters need every group, for every area and year they show."""
+    years = mun.config.years
+    near = mun.groups.by_role("near_labour_market")
+    long_areas = {mun.config.area, *(near.members if near else [])}
+    fte = annual[annual["measure"] == "fuldtidspersoner"]
+    have = set(zip(fte["area"], fte["year"], fte["benefit_group"], fte["sub_group"]))
+    pop = set(zip(population["area"], population["year"]))
+    split = {g.id: [s.id for s in g.sub_groups if s.id != "oevrige"] for g in taxonomy.benefit_groups if g.sub_groups}
+    problems = []
+    for area in mun.areas:
+        area_years = years.extract_years if area in long_areas else years.status
+        missing = [f"{y} {g}" for y in area_years for g in taxonomy.group_ids if (area, y, g, "") not in have]
+        missing += [f"{y} {g}/{s}" for y in years.status for g, subs in split.items() for s in subs
+                    if (area, y, g, s) not in have]
+        if missing:
+            shown = ", ".join(missing[:8]) + (f" … ({len(missing)} i alt)" if len(missing) > 8 else "")
+            problems.append(Problem(mun.extracts_dir, f"mangler fuldtidspersoner for {area}: {shown}"))
+        lacking = [str(y) for y in years.status if (area, y) not in pop]
+        if lacking:
+            problems.append(Problem(mun.folder / POPULATION_FILE,
+                                    f"mangler befolkning 16-64 år for {area} i {', '.join(lacking)}"))
+    return problems
+
+
+def _total_problems(annual: pd.DataFrame) -> list[Problem]:
+    """'I alt' must be the sum of the groups (the extracts agree with themselves)."""
+    whole = annual[(annual["sub_group"] == "") & (annual["measure"] == "fuldtidspersoner")]
+    totals = whole[whole["benefit_group"] == "i_alt"].set_index(["area", "year"])["value"]
+    parts = whole[whole["benefit_group"] != "i_alt"].groupby(["area", "year"])["value"].sum()
+    both = pd.concat({"total": totals, "sum": parts}, axis=1).dropna()
+    bad = both[(both["total"] - both["sum"]).abs() > TOTAL_TOLERANCE]
+    files = whole[whole["benefit_group"] == "i_alt"].set_index(["area", "year"])["source_file"]
+    return [Problem(files.get((area, year), "udtræk"),
+                    f"'I alt' for {area} {year} er {row.total:.1f}, men ydelsesgrupperne summer til {row.sum:.1f}",
+                    column="Antal fuldtidspersoner")
+            for (area, year), row in bad.iterrows()]
+
+
+def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
+                      own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
+    rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
+    rows += [("kommune.yaml", "", mun.config.provenance)]
+    rows += [("comparison_groups.yaml", g.id, g.provenance) for g in mun.groups.groups]
+    for name, frame in {POPULATION_FILE: population, **own}.items():
+        if "provenance" in frame.columns:
+            for text in frame["provenance"].drop_duplicates():
+                rows.append((name if name.endswith(".csv") else f"{name}.csv", "", text))
+    for item, text in getattr(catalogue, "provenance_items", lambda: [])():
+        rows.append(("proposals.yaml", item, text))
+    table = pd.DataFrame(rows, columns=["file", "item", "provenance"])
+    table["kind"] = table["provenance"].str.split(":").str[0].str.strip()
+    return table[["file", "item", "kind", "provenance"]]
+
+
+def validate(name: str) -> Prepared:
+    """Read and validate every input of one municipality. Raises InputError with all problems."""
+    mun = municipality.load(name)
+    taxonomy = load_taxonomy()
+    problems = ProblemCollector()
+
+    manifest_and_paths = problems.run(_read_manifest, mun)
+    tidy = annual = None
+    if manifest_and_paths:
+        manifest, paths = manifest_and_paths
+        tidy = problems.run(extracts.read_extracts, paths, taxonomy)
+        if tidy is not None:
+            annual = problems.run(extracts.annualise, tidy, mun.config.allow_missing_months)
+    population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
+
+    from . import catalogue as catalogue_mod, owndata  # chapter inputs
+
+    own = problems.run(owndata.load_all, mun.folder) or {}
+    catalogue = None
+    if "benefit_costs" in own:
+        catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
+                                 own["benefit_costs"], mun.config.years.scenario)
+    if annual is not None and population is not None:
+        for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
+            problems.problems.append(problem)
+    problems.raise_if_any()
+
+    provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
+    inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
+    return Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write(prepared: Prepared) -> Path:
+    """Write into a temporary folder beside the target, then swap it in."""
+    slug = prepared.municipality.slug
+    target = config.processed_dir(slug)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=target.parent))
+    try:
+        prepared.tidy.drop(columns=["row"]).to_csv(tmp / "extracts.csv", index=False)
+        prepared.annual.to_csv(tmp / "annual.csv", index=False)
+        prepared.population.to_csv(tmp / "population.csv", index=False)
+        for name, frame in prepared.own.items():
+            frame.to_csv(tmp / f"{name}.csv", index=False)
+        if prepared.catalogue is not None:
+            dump = prepared.catalogue.model_dump(mode="json")
+            (tmp / "proposals.json").write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
+        prepared.provenance.to_csv(tmp / "provenance.csv", index=False)
+        meta = {
+            "kommune": prepared.municipality.name,
+            "slug": slug,
+            "config": prepared.municipality.config.model_dump(mode="json"),
+            "comparison_groups": prepared.municipality.groups.model_dump(mode="json"),
+            "constructed_inputs": prepared.constructed_inputs,
+            "inputs": {str(p.relative_to(config.DATA_DIR)) if p.is_relative_to(config.DATA_DIR) else str(p): sha256(p)
+                       for p in prepared.inputs},
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        _swap(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap(new: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old.{os.getpid()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare(name: str) -> Path:
+    return write(validate(name))
