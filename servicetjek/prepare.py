@@ -123,11 +123,11 @@ def _total_problems(annual: pd.DataFrame) -> list[Problem]:
     whole = annual[(annual["sub_group"] == "") & (annual["measure"] == "fuldtidspersoner")]
     totals = whole[whole["benefit_group"] == "i_alt"].set_index(["area", "year"])["value"]
     parts = whole[whole["benefit_group"] != "i_alt"].groupby(["area", "year"])["value"].sum()
-    both = pd.concat({"total": totals, "sum": parts}, axis=1).dropna()
-    bad = both[(both["total"] - both["sum"]).abs() > TOTAL_TOLERANCE]
+    both = pd.concat({"total": totals, "parts": parts}, axis=1).dropna()
+    bad = both[(both["total"] - both["parts"]).abs() > TOTAL_TOLERANCE]
     files = whole[whole["benefit_group"] == "i_alt"].set_index(["area", "year"])["source_file"]
     return [Problem(files.get((area, year), "udtræk"),
-                    f"'I alt' for {area} {year} er {row.total:.1f}, men ydelsesgrupperne summer til {row.sum:.1f}",
+                    f"'I alt' for {area} {year} er {row.total:.1f}, men ydelsesgrupperne summer til {row.parts:.1f}",
                     column="Antal fuldtidspersoner")
             for (area, year), row in bad.iterrows()]
 

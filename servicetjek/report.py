@@ -124,3 +124,16 @@ def write_table(frame: pd.DataFrame, slug: str, table_id: str, output_dir: str |
     frame.to_csv(tmp, index=False, float_format="%.10g")
     tmp.replace(path)
     return path
+
+
+CONSTRUCTED_NOTICE = ("Bemærk: Dele af de tal, rapporten bygger på, er konstrueret og ikke offentliggjort – "
+                      "de er lavet, så de stemmer med de offentliggjorte nøgletal. Hvert inputtal er mærket "
+                      "offentliggjort eller konstrueret i datakilderne (data/raw/README.md).")
+
+
+def chapter_heading(number: int, title: str, inputs) -> str:
+    """The chapter's heading, with the constructed-inputs notice where it applies."""
+    out = heading(f"{number}. {title}", 2, anchor=f"kapitel-{number}")
+    if inputs.constructed:
+        out += f'<p class="st-notice">{esc(CONSTRUCTED_NOTICE)}</p>'
+    return out

@@ -103,3 +103,14 @@ def sensitivity(budget_groups: pd.DataFrame, weights: pd.Series, costs: pd.Serie
                          "growth_shift": shift, "gap_closed": closed, "year": int(last),
                          "favourable": float(fav_total), "persons": float(pot["persons"]), "kr": float(pot["kr"])})
     return pd.DataFrame(rows)
+
+
+def favourable_band(actual_total: float, latest_year: int, budget_groups: pd.DataFrame, weights: pd.Series,
+                    a: Assumptions, growth_delta: float, gap_variants: tuple[float, ...] = (0.5, 1.0)) -> pd.DataFrame:
+    """Lowest and highest favourable path per year over the sensitivity variants (Figur 2's band)."""
+    variants = [replace(a, growth_shift=a.growth_shift + shift, gap_closed=closed)
+                for shift in (-growth_delta, 0.0, growth_delta) for closed in gap_variants]
+    runs = pd.DataFrame({i: paths(actual_total, latest_year, budget_groups, weights, v)[FAVOURABLE]
+                         for i, v in enumerate(variants)})
+    years = [latest_year] + list(budget_groups.index)
+    return pd.DataFrame({"year": years, "low": runs.min(axis=1).values, "high": runs.max(axis=1).values})

@@ -112,7 +112,7 @@ def key_sentences(kf: KeyFigures) -> list[str]:
     if kf.gap_persons > 0:
         out.append(f"Havde udviklingen i {kf.kommune} fulgt {kf.longrun_group}, ville der i {kf.year} have været "
                    f"ca. {fmt.number(kf.gap_persons)} færre fuldtidspersoner på ydelse, svarende til "
-                   f"{fmt.number(kf.gap_share * 100, 0)} pct. og en mindreudgift på ca. {fmt.mio_kr(kf.gap_kr)}")
+                   f"{fmt.number(kf.gap_share * 100, 0)} pct. og en mindreudgift på ca. {fmt.mio_kr(kf.gap_kr)}.")
     else:
         out.append(f"{kf.kommune} har haft en mindst lige så gunstig udvikling som {kf.longrun_group}.")
     return out

@@ -67,3 +67,18 @@ def data_copy(tmp_path) -> DataCopy:
     shutil.copytree(RAW, root / "raw")
     (root / "processed").mkdir()
     return DataCopy(root)
+
+
+@pytest.fixture(scope="session")
+def prepared():
+    """Both bundled municipalities, validated in memory (nothing written)."""
+    from servicetjek.prepare import validate
+
+    cache = {}
+
+    def get(slug: str):
+        if slug not in cache:
+            cache[slug] = validate(slug)
+        return cache[slug]
+
+    return get

@@ -1,0 +1,91 @@
+"""What a chapter notebook loads: the prepared tables of one municipality.
+
+`load` reads data/processed/<slug>/; if that is missing or older than the raw
+inputs (their sha256 differ from meta.json's), it runs `prepare` first, so a
+notebook never shows numbers from stale data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, municipality, owndata
+from .municipality import Municipality
+from .taxonomy import Taxonomy, load as load_taxonomy
+
+_CORE = {"extracts", "annual", "population", "provenance"}
+STRING_COLUMNS = {"area": str, "benefit_group": str, "sub_group": str, "measure": str, "source_file": str,
+                  "period": str, "period_type": str}
+
+
+@dataclass
+class Inputs:
+    municipality: Municipality
+    taxonomy: Taxonomy
+    annual: pd.DataFrame
+    population: pd.DataFrame
+    own: dict[str, pd.DataFrame]
+    provenance: pd.DataFrame
+    meta: dict
+    folder: Path
+
+    @property
+    def slug(self) -> str:
+        return self.municipality.slug
+
+    @property
+    def constructed(self) -> bool:
+        return bool(self.meta.get("constructed_inputs"))
+
+    @cached_property
+    def national_forecast(self) -> pd.DataFrame:
+        return self.own["national_forecast"]
+
+    @cached_property
+    def benefit_costs(self) -> pd.Series:
+        return owndata.cost_by_group(self.own["benefit_costs"])
+
+    def catalogue(self):
+        """The validated proposal catalogue (read from the raw YAML, validated as in prepare)."""
+        from .catalogue import load_catalogue
+
+        return load_catalogue(self.municipality.folder / "proposals.yaml", self.own["benefit_costs"],
+                              self.municipality.config.years.scenario)
+
+
+def _fresh(folder: Path) -> bool:
+    from .prepare import sha256
+
+    meta_file = folder / "meta.json"
+    if not meta_file.is_file():
+        return False
+    recorded = json.loads(meta_file.read_text(encoding="utf-8")).get("inputs", {})
+    for name, digest in recorded.items():
+        path = config.DATA_DIR / name if not Path(name).is_absolute() else Path(name)
+        if not path.is_file() or sha256(path) != digest:
+            return False
+    slug_dir = config.municipality_dir(folder.name)
+    current = {str(p.relative_to(config.DATA_DIR)) for p in slug_dir.rglob("*") if p.is_file()}
+    return current <= set(recorded)
+
+
+def load(kommune: str) -> Inputs:
+    from .prepare import prepare
+
+    slug = municipality.resolve(kommune)
+    folder = config.processed_dir(slug)
+    if not _fresh(folder):
+        prepare(slug)
+    mun = municipality.load(slug)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    annual = pd.read_csv(folder / "annual.csv", dtype=STRING_COLUMNS, keep_default_na=False)
+    annual["value"] = pd.to_numeric(annual["value"], errors="coerce")
+    population = pd.read_csv(folder / "population.csv", dtype={"area": str, "age_band": str})
+    own = {path.stem: pd.read_csv(path) for path in sorted(folder.glob("*.csv")) if path.stem not in _CORE}
+    provenance = pd.read_csv(folder / "provenance.csv", keep_default_na=False)
+    return Inputs(mun, load_taxonomy(), annual, population, own, provenance, meta, folder)

@@ -1,0 +1,49 @@
+"""Presentation: captions, sources, escaping and deterministic SVG."""
+
+import pandas as pd
+
+from servicetjek import report, style
+
+
+def test_table_caption_source_note_and_escaping():
+    body = pd.DataFrame({"": ["<script>alert(1)</script>", "I alt"], "2019": ["1.071", "9.743"]})
+    html = report.table_html(body, 3, "Udviklingen & mere", source="Jobindsats.dk", note="Ekskl. kommunen",
+                             row_classes=["", "total"])
+    assert '<span class="st-num">Tabel 3:</span> Udviklingen &amp; mere' in html
+    assert "<p class=\"st-source\">Kilde: Jobindsats.dk</p>" in html
+    assert "Anm.: Ekskl. kommunen" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'id="tabel-3"' in html and '<tr class="total">' in html
+
+
+def test_markdown_from_data_cannot_inject_script():
+    html = report.markdown_html("**Baggrund** <script>alert('x')</script> & <img src=x onerror=alert(1)>")
+    assert "<strong>Baggrund</strong>" in html
+    assert "<script" not in html and "<img" not in html
+
+
+def _figure():
+    with style.figure() as (fig, ax):
+        ax.plot([2017, 2018, 2019], [9702, 9617, 9743], label="Slagelse")
+        style.danish_ticks(ax)
+        ax.legend()
+        return fig
+
+
+def test_svg_is_deterministic_and_dateless():
+    first, second = style.to_svg(_figure()), style.to_svg(_figure())
+    assert first == second
+    assert first.startswith("<svg") and "<dc:date>" not in first and "Matplotlib v" not in first
+
+
+def test_figure_html_caption():
+    html = report.figure_html(_figure(), 2, "Scenarier", source="Egne beregninger")
+    assert '<span class="st-num">Figur 2:</span> Scenarier' in html and 'id="figur-2"' in html
+    assert 'aria-label="Scenarier"' in html
+
+
+def test_source_text_marks_constructed_inputs():
+    prov = pd.DataFrame({"file": ["extracts/a.csv", "budget.csv"], "item": ["", ""],
+                         "kind": ["published", "constructed"], "provenance": ["published: x.txt, T", "constructed: y"]})
+    assert "konstrueret" not in report.source_text("Jobindsats.dk", prov, ["extracts/"])
+    assert "konstrueret" in report.source_text("Jobindsats.dk", prov, ["extracts/", "budget.csv"])
