@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NBVAL  := build/nbval
+KOMMUNER = $(shell $(BIN)/python pipeline.py list | cut -f1)
 
-.PHONY: setup prepare report test clean
+.PHONY: setup prepare notebooks report test nbval-copies clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +21,29 @@ setup: $(STAMP)
 prepare: setup
 	$(BIN)/python pipeline.py prepare --all
 
-report: prepare
+# Execute every chapter notebook for every municipality (papermill) into reports/<slug>/notebooks/.
+notebooks: prepare
+	for k in $(KOMMUNER); do \
+	  mkdir -p reports/$$k/notebooks; \
+	  for nb in notebooks/[0-9]*.ipynb; do \
+	    $(BIN)/papermill --log-level WARNING -p kommune $$k $$nb reports/$$k/notebooks/$$(basename $$nb) || exit 1; \
+	  done; \
+	done
 
-test: setup
-	$(BIN)/python -m pytest
+report: notebooks
+
+# Each notebook, parameterised for each municipality, for nbval to execute.
+nbval-copies: prepare
+	rm -rf $(NBVAL)
+	for k in $(KOMMUNER); do \
+	  mkdir -p $(NBVAL)/$$k; \
+	  for nb in notebooks/[0-9]*.ipynb; do \
+	    $(BIN)/papermill --prepare-only --log-level WARNING -p kommune $$k $$nb $(NBVAL)/$$k/$$(basename $$nb) || exit 1; \
+	  done; \
+	done
+
+test: setup nbval-copies
+	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 
 clean:
-	rm -rf data/processed/* reports/* .pytest_cache
+	rm -rf data/processed/* reports/* build .pytest_cache

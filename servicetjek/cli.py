@@ -36,6 +36,14 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from .municipality import known_municipalities
+
+    for slug, name in known_municipalities().items():
+        print(f"{slug}\t{name}")
+    return EXIT_OK
+
+
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--kommune", action="append", metavar="NAVN",
@@ -55,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "ryddede tabeller til data/processed/<slug>/. Ved fejl skrives intet.")
     _add_selection(prep)
     prep.set_defaults(func=cmd_prepare)
+    lst = sub.add_parser("list", help="vis kommunerne under data/raw/ (slug og navn)")
+    lst.set_defaults(func=cmd_list)
     return parser
 
 

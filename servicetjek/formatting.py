@@ -60,7 +60,7 @@ def mio_kr(kroner: float | None, decimals: int = 0, missing: str = "-") -> str:
     """58_123_000 -> '58 mio. kr.'"""
     if _is_missing(kroner):
         return missing
-    return f"{number(kroner / 1e6, decimals)}{NBSP}mio. kr."
+    return f"{number(kroner / 1e6, decimals)}{NBSP}mio.{NBSP}kr."
 
 
 def thousand_kr(kroner_1000: float | None, missing: str = "-") -> str:
@@ -74,5 +74,5 @@ def change(ratio: float | None, decimals: int | None = None, missing: str = "-")
     if _is_missing(ratio):
         return missing
     if decimals is None:
-        decimals = 1 if abs(ratio) < 0.005 else 0
+        decimals = 1 if 0.0005 <= abs(ratio) < 0.005 else 0
     return percent(ratio, decimals)

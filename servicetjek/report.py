@@ -96,7 +96,8 @@ def markdown_html(text: str) -> str:
 
 
 def paragraphs(*sentences: str) -> str:
-    return "".join(f'<p class="st-text">{esc(s)}</p>' for s in sentences if s)
+    """One paragraph per sentence; a sentence ending in an abbreviation ('kr.') gets no second full stop."""
+    return "".join(f'<p class="st-text">{esc(s[:-1] if s.endswith("..") else s)}</p>' for s in sentences if s)
 
 
 def heading(text: str, level: int = 2, anchor: str | None = None) -> str:

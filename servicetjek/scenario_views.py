@@ -32,7 +32,7 @@ def paths_figure(paths: pd.DataFrame, kommune: str, band: pd.DataFrame | None = 
         ax.set_xlim(years.iloc[0] - 0.2, years.iloc[-1] + 0.5)
         ax.set_ylabel("Fuldtidspersoner")
         style.danish_ticks(ax)
-        ax.legend(loc="upper left")
+        style.legend_below(ax)
         return fig
 
 
@@ -62,7 +62,7 @@ def potential_table(potential: pd.DataFrame, number: int, source: str, note: str
 
 def sensitivity_table(sens: pd.DataFrame, number: int, source: str, note: str | None = None) -> str:
     body = pd.DataFrame({
-        "Variant": sens["variant"],
+        "Variant": [v[:1].upper() + v[1:] for v in sens["variant"]],
         "Gunstigt scenarie": [fmt.number(v) for v in sens["favourable"]],
         "Potentiale, fuldtidspersoner": [fmt.number(v) for v in sens["persons"]],
         "Potentiale, mio. kr.": [fmt.number(v / 1e6, 1) for v in sens["kr"]],
@@ -76,7 +76,8 @@ def key_sentences(kommune: str, paths: pd.DataFrame, potential: pd.DataFrame, ga
                   changes: dict[int, float]) -> list[str]:
     first, last = paths.iloc[1], paths.iloc[-1]
     pot = potential.iloc[-1]
-    change_text = " og ".join(f"{fmt.percent(v, 1, sign=True)} i {y}" for y, v in changes.items())
+    parts = [f"{fmt.percent(v, 1, sign=True)} i {y}" for y, v in changes.items()]
+    change_text = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + parts[-1]
     return [
         f"{kommune}s egne budgetforudsætninger giver {fmt.number(first[BUDGET])} fuldtidspersoner i "
         f"{int(first['year'])} og {fmt.number(last[BUDGET])} i {int(last['year'])}.",

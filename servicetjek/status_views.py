@@ -63,13 +63,14 @@ def longrun_figure(table: pd.DataFrame, kommune: str, group_name: str, gap_kr: f
                         color=style.PALETTE[3], alpha=0.6, hatch=style.HATCHES[1], edgecolor=style.PALETTE[1],
                         linewidth=0, label="Potentiale")
         last = table.iloc[-1]
-        ax.annotate(f"{fmt.number(last['gap'])} fuldtidspersoner\n≈ {fmt.mio_kr(gap_kr)}",
-                    xy=(last["year"], (last[kommune] + last[indexed]) / 2), xytext=(-10, 0),
-                    textcoords="offset points", ha="right", va="center", fontsize=8)
+        ax.annotate(f"Gab {last['year']}: {fmt.number(last['gap'])} fuldtidspersoner\n≈ {fmt.mio_kr(gap_kr)}",
+                    xy=(last["year"], (last[kommune] + last[indexed]) / 2), xytext=(-40, 45),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=8,
+                    arrowprops={"arrowstyle": "-", "color": style.PALETTE[1], "linewidth": 0.8})
         ax.set_xticks(list(years))
         ax.set_ylabel("Fuldtidspersoner")
         style.danish_ticks(ax)
-        ax.legend(loc="lower left")
+        style.legend_below(ax)
         return fig
 
 

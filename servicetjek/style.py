@@ -64,6 +64,11 @@ def danish_ticks(ax, axis: str = "y", decimals: int = 0, percent: bool = False) 
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
 
 
+def legend_below(ax, ncol: int = 2) -> None:
+    """The legend under the plot, where it covers no data."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=ncol, frameon=False)
+
+
 _VOLATILE = [re.compile(r"<metadata>.*?</metadata>\s*", re.S), re.compile(r"<!-- Created with .*? -->\s*")]
 
 

@@ -27,8 +27,8 @@ def test_percent_and_change():
 
 
 def test_money_and_missing():
-    assert fmt.mio_kr(57_848_525) == f"58{NB}mio. kr."
-    assert fmt.mio_kr(157_242_000, 1) == f"157,2{NB}mio. kr."
+    assert fmt.mio_kr(57_848_525) == f"58{NB}mio.{NB}kr."
+    assert fmt.mio_kr(157_242_000, 1) == f"157,2{NB}mio.{NB}kr."
     assert fmt.number(math.nan) == "-"
     assert fmt.number(None, missing="") == ""
     assert fmt.signed(125) == "+125" and fmt.signed(-41) == "-41" and fmt.signed(0.2) == "0"
