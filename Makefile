@@ -6,7 +6,10 @@ STAMP  := $(VENV)/.installed
 NBVAL  := build/nbval
 KOMMUNER = $(shell $(BIN)/python pipeline.py list | cut -f1)
 
-.PHONY: setup prepare notebooks report test nbval-copies clean
+.PHONY: setup system-deps prepare notebooks report test nbval-copies clean
+
+# Debian packages: WeasyPrint's Pango, fonts, Chromium (browser tests), poppler (PDF tests).
+DEB_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +20,17 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+system-deps:
+	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Mangler Debian-pakker: sudo apt-get install $(DEB_PACKAGES)" >&2; exit 1; \
+	  fi; \
+	fi
+
 # Validate the bundled municipalities' inputs and write data/processed/<slug>/.
-prepare: setup
+prepare: setup system-deps
 	$(BIN)/python pipeline.py prepare --all
 
 # Execute every chapter notebook for every municipality (papermill) into reports/<slug>/notebooks/.
@@ -42,7 +54,7 @@ nbval-copies: prepare
 	  done; \
 	done
 
-test: setup nbval-copies
+test: setup system-deps nbval-copies
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 
 clean:
