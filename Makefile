@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := build/nbval
 KOMMUNER = $(shell $(BIN)/python pipeline.py list | cut -f1)
 
-.PHONY: setup system-deps prepare notebooks report test nbval-copies clean
+.PHONY: setup system-deps prepare notebooks chapters report test nbval-copies clean
 
 # Debian packages: WeasyPrint's Pango, fonts, Chromium (browser tests), poppler (PDF tests).
 DEB_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
@@ -33,8 +33,13 @@ system-deps:
 prepare: setup system-deps
 	$(BIN)/python pipeline.py prepare --all
 
-# Execute every chapter notebook for every municipality (papermill) into reports/<slug>/notebooks/.
+# Re-execute the committed notebooks with their defaults (Slagelse), so their outputs are the
+# regression reference that `make test` compares strictly (nbval): run after a change that moves a number.
 notebooks: prepare
+	for nb in notebooks/[0-9]*.ipynb; do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
+
+# Execute every chapter notebook for every municipality (papermill) into reports/<slug>/notebooks/.
+chapters: prepare
 	for k in $(KOMMUNER); do \
 	  mkdir -p reports/$$k/notebooks; \
 	  for nb in notebooks/[0-9]*.ipynb; do \
@@ -42,7 +47,7 @@ notebooks: prepare
 	  done; \
 	done
 
-report: notebooks
+report: chapters
 
 # Each notebook, parameterised for each municipality, for nbval to execute.
 nbval-copies: prepare
@@ -56,6 +61,8 @@ nbval-copies: prepare
 
 test: setup system-deps nbval-copies
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
+	# strict: the committed outputs (Slagelse) must be reproduced exactly
+	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
 clean:
 	rm -rf data/processed/* reports/* build .pytest_cache

@@ -19,7 +19,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pydantic import Field
 
-from . import config, extracts, municipality
+from . import catalogue as catalogue_mod
+from . import config, extracts, municipality, owndata
 from .errors import InputError, Problem, ProblemCollector
 from .municipality import Municipality, Provenance, _Strict, load_yaml_model
 from .tables import read_csv_checked
@@ -162,8 +163,6 @@ def validate(name: str) -> Prepared:
         if tidy is not None:
             annual = problems.run(extracts.annualise, tidy, mun.config.allow_missing_months)
     population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
-
-    from . import catalogue as catalogue_mod, owndata  # chapter inputs
 
     own = problems.run(owndata.load_all, mun.folder) or {}
     catalogue = None
