@@ -504,26 +504,30 @@ def overview_frame(cat: Catalogue) -> pd.DataFrame:
     """
     rows = []
 
-    def row(kind, label, values, number=None, proposal_id=None, certainty=None, difficulty=None):
-        rec = {"row": kind, "number": number, "proposal_id": proposal_id, "label": label}
+    def row(row_type, label, values, number=None, proposal_id=None, certainty=None, difficulty=None, **extra):
+        rec = {"row": row_type, "number": number, "proposal_id": proposal_id, "label": label}
         rec.update({y: values.get(y, float("nan")) for y in cat.years})
         rec.update({"certainty": certainty, "difficulty": difficulty})
+        rec.update({"heading": extra.get("heading"), "scenario": extra.get("scenario"),
+                    "line_id": extra.get("line_id"), "konto": extra.get("konto"), "kind": extra.get("kind")})
         rows.append(rec)
 
     for heading in cat.headings:
         members = [p for p in cat.proposals if p.heading == heading.id]
         if not members:
             continue
-        row("heading", heading.table_label, {})
+        row("heading", heading.table_label, {}, heading=heading.id)
         for p in members:
-            row("proposal", p.label, proposal_total(cat, p), p.number, p.id, p.certainty, p.difficulty.level)
+            row("proposal", p.label, proposal_total(cat, p), p.number, p.id, p.certainty, p.difficulty.level,
+                heading=heading.id)
             common = [e for e in line_effects(cat, p) if e.scenario is None]
             if len(common) > 1 and any(e.kind == "investering" for e in common):
                 for eff in common:
-                    row("line", eff.label, eff.amounts, p.number, p.id)
+                    row("line", eff.label, eff.amounts, p.number, p.id, heading=heading.id, line_id=eff.line_id,
+                        konto=eff.konto, kind=eff.kind)
             for s in p.scenarios:
                 row("scenario", s.label + (" (indgår i total)" if s.default else ""),
-                    proposal_total(cat, p, s.id), p.number, p.id)
+                    proposal_total(cat, p, s.id), p.number, p.id, heading=heading.id, scenario=s.id)
     row("total", "I alt", catalogue_total(cat))
     return pd.DataFrame(rows)
 
@@ -772,3 +776,4 @@ def load_texts(kommune_dir: Path, cat: Catalogue | None = None) -> dict[str, str
     if problems:
         raise InputError(problems)
     return out
+

@@ -92,7 +92,7 @@ def markdown_html(text: str) -> str:
     """Markdown from data files -> HTML; raw HTML in the text is escaped, so no tag or script survives."""
     import mistune  # nbconvert's Markdown renderer
 
-    return mistune.create_markdown(escape=True)(text)
+    return mistune.create_markdown(escape=True, plugins=["table"])(text or "")
 
 
 def paragraphs(*sentences: str) -> str:

@@ -63,7 +63,7 @@ def longrun_figure(table: pd.DataFrame, kommune: str, group_name: str, gap_kr: f
                         color=style.PALETTE[3], alpha=0.6, hatch=style.HATCHES[1], edgecolor=style.PALETTE[1],
                         linewidth=0, label="Potentiale")
         last = table.iloc[-1]
-        ax.annotate(f"Gab {last['year']}: {fmt.number(last['gap'])} fuldtidspersoner\n≈ {fmt.mio_kr(gap_kr)}",
+        ax.annotate(f"Gab {int(last['year'])}: {fmt.number(last['gap'])} fuldtidspersoner\n≈ {fmt.mio_kr(gap_kr)}",
                     xy=(last["year"], (last[kommune] + last[indexed]) / 2), xytext=(-40, 45),
                     textcoords="offset points", ha="right", va="bottom", fontsize=8,
                     arrowprops={"arrowstyle": "-", "color": style.PALETTE[1], "linewidth": 0.8})

@@ -350,3 +350,38 @@ def test_texts_missing(tmp_path, slagelse):
         cat_mod.load_texts(tmp_path, slagelse)
     message = str(info.value)
     assert "vurdering.md" in message and "mangler" in message and "indledning.md" in message and "nope" in message
+
+
+# ------------------------------------------------------------------ bad catalogues through the CLI: exit 2
+def _break_unknown_group(doc):
+    doc["proposals"][8]["lines"][0]["group"] = "borgerloen"
+    return "kontaktforloeb-intensitet", "borgerloen"
+
+
+def _break_year(doc):
+    doc["proposals"][3]["lines"][0]["amounts"][2024] = -900
+    return "ungeindsats", "2024"
+
+
+def _break_certainty(doc):
+    del doc["proposals"][6]["certainty"]
+    return "fleksjob-opfoelgning", "certainty"
+
+
+def _break_duplicate_id(doc):
+    doc["proposals"][4]["id"] = doc["proposals"][3]["id"]
+    return "ungeindsats", "entydige"
+
+
+@pytest.mark.parametrize("breaker", [_break_unknown_group, _break_year, _break_certainty, _break_duplicate_id],
+                         ids=["unknown-benefit-group", "year-outside-report", "missing-certainty", "duplicate-id"])
+def test_bad_catalogue_exits_2(data_copy, breaker):
+    path = data_copy.raw / "slagelse" / "proposals.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    proposal, detail = breaker(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    run = data_copy.pipeline("prepare", "--kommune", "Slagelse")
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    for part in ("proposals.yaml", f"forslag '{proposal}'", detail):
+        assert part in run.stderr, f"{part!r} not in:\n{run.stderr}"
+    assert not (data_copy.processed / "slagelse").exists()

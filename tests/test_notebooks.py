@@ -17,6 +17,8 @@ NOTEBOOKS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 TABLES = {
     "03_status": {"status_shares", "status_development", "status_longrun"},
     "04_scenarier": {"scenario_paths", "scenario_potential"},
+    "05_omkostningseffektivitet": {"cost_totals", "cost_unit", "cost_composition", "exit_rates", "cost_vs_effect"},
+    "07_forslagskatalog": {"catalogue_overview"},
 }
 
 
