@@ -47,7 +47,9 @@ chapters: prepare
 	  done; \
 	done
 
-report: chapters
+# The whole report per municipality: chapters, HTML and PDF, manifest (cached, in parallel).
+report: prepare
+	$(BIN)/python pipeline.py build --all --jobs 2
 
 # Each notebook, parameterised for each municipality, for nbval to execute.
 nbval-copies: prepare

@@ -36,6 +36,32 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import FORMATS, build_many
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        print(f"FEJL: ukendt format {', '.join(unknown) or '(tomt)'}; brug html, pdf eller html,pdf", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.jobs < 1:
+        print("FEJL: --jobs skal være mindst 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    targets = _targets(args)
+    results = build_many(targets, formats, force=args.force, jobs=args.jobs, progress=not args.quiet)
+    status = EXIT_OK
+    for res in results:
+        if res.ok:
+            if not args.quiet:
+                what = ("uændret (intet input ændret)" if res.up_to_date else
+                        f"kørte {len(res.executed)} kapitler, genbrugte {len(res.reused)}")
+                print(f"{res.slug}: {what} på {res.seconds:.1f} s -> {res.report_dir}")
+        else:
+            print(res.message, file=sys.stderr)
+            status = max(status, res.status)
+    return status
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from .municipality import known_municipalities
 
@@ -63,6 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
                                       "ryddede tabeller til data/processed/<slug>/. Ved fejl skrives intet.")
     _add_selection(prep)
     prep.set_defaults(func=cmd_prepare)
+    bld = sub.add_parser(
+        "build", help="byg rapporten (kapitler, HTML og PDF) til reports/<slug>/",
+        description="Bygger kommunens servicetjek: validerer input (prepare), kører hvert kapitel-notebook "
+                    "(notebooks/NN_*.ipynb) med papermill og skriver de kørte notebooks, én HTML pr. kapitel, "
+                    "hele rapporten som HTML og PDF samt manifest.json til reports/<slug>/. Kun kapitler, hvis "
+                    "input, notebook eller kode er ændret, køres igen; uden ændringer sker der intet. Der "
+                    "bygges i en midlertidig mappe, som først skiftes ind til sidst.",
+        epilog="Exit-status: 0 = gennemført, 1 = et kapitel fejlede (den delvist kørte notebook gemmes i "
+               "reports/.failed/<slug>/), 2 = fejl i input. Ved flere kommuner bygges de øvrige færdige, "
+               "selv om én fejler.")
+    _add_selection(bld)
+    bld.add_argument("--format", default="html,pdf", metavar="FORMATER",
+                     help="kommasepareret liste af formater: html, pdf (standard: html,pdf)")
+    bld.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                     help="byg op til N kommuner samtidig i hver sin proces (standard: 1)")
+    bld.add_argument("--force", action="store_true",
+                     help="byg alt forfra, også kapitler hvis input ikke er ændret (ignorér cachen)")
+    bld.add_argument("--quiet", "-q", action="store_true",
+                     help="ingen fremdriftsvisning eller statuslinjer; kun fejl skrives (fremdrift vises "
+                          "i øvrigt kun i en terminal)")
+    bld.set_defaults(func=cmd_build)
     lst = sub.add_parser("list", help="vis kommunerne under data/raw/ (slug og navn)")
     lst.set_defaults(func=cmd_list)
     return parser
