@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import config
 from .errors import InputError
+from .files import sha256
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FORMATS = ("html", "pdf")
@@ -100,14 +101,6 @@ class BuildResult:
 
 
 # ------------------------------------------------------------------ hashing and discovery
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _digest(items) -> str:
     return hashlib.sha256(json.dumps(items, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
@@ -132,12 +125,12 @@ def _files(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*")):
             rel = p.relative_to(folder)
             if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-                out[str(rel)] = _sha(p)
+                out[str(rel)] = sha256(p)
     return out
 
 
 def _package_digest() -> str:
-    files = {p.name: _sha(p) for p in sorted(PACKAGE_DIR.iterdir())
+    files = {p.name: sha256(p) for p in sorted(PACKAGE_DIR.iterdir())
              if p.is_file() and p.suffix in (".py", ".css", ".html")}
     return _digest(files)
 
@@ -162,7 +155,7 @@ class _Fingerprint:
     @classmethod
     def take(cls, slug: str) -> "_Fingerprint":
         return cls(_files(config.municipality_dir(slug)), _files(config.REFERENCE_DIR), _package_digest(),
-                   {p.name: _sha(p) for p in chapter_notebooks()})
+                   {p.name: sha256(p) for p in chapter_notebooks()})
 
     def whole(self, formats: list[str]) -> str:
         return _digest([self.raw, self.reference, self.package, self.notebooks, sorted(formats), sys.version])
@@ -683,7 +676,7 @@ def _write_manifest(tmp: Path, slug: str, name: str, inp, finger: _Fingerprint, 
     outputs = []
     for p in sorted(tmp.rglob("*")):
         if p.is_file() and p.name != MANIFEST:
-            outputs.append({"path": str(p.relative_to(tmp)), "sha256": _sha(p), "bytes": p.stat().st_size})
+            outputs.append({"path": str(p.relative_to(tmp)), "sha256": sha256(p), "bytes": p.stat().st_size})
     manifest = {
         "kommune": name,
         "slug": slug,

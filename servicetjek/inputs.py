@@ -59,7 +59,7 @@ class Inputs:
 
 
 def _fresh(folder: Path) -> bool:
-    from .prepare import sha256
+    from .files import sha256
 
     meta_file = folder / "meta.json"
     if not meta_file.is_file():

@@ -6,7 +6,6 @@ so a failed or killed run leaves the previous output intact.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from pydantic import Field
 from . import catalogue as catalogue_mod
 from . import config, extracts, municipality, owndata
 from .errors import InputError, Problem, ProblemCollector
+from .files import sha256
 from .municipality import Municipality, Provenance, _Strict, load_yaml_model
 from .tables import read_csv_checked
 from .taxonomy import Taxonomy, load as load_taxonomy
@@ -177,14 +177,6 @@ def validate(name: str) -> Prepared:
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
     inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
     return Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write(prepared: Prepared) -> Path:
