@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     bld.set_defaults(func=cmd_build)
     lst = sub.add_parser("list", help="vis kommunerne under data/raw/ (slug og navn)")
     lst.set_defaults(func=cmd_list)
+    from . import scaffold; scaffold.register(sub)
+    from . import jobindsats; jobindsats.register(sub)
     return parser
 
 

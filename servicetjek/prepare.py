@@ -23,6 +23,7 @@ from . import config, extracts, municipality, owndata
 from .errors import InputError, Problem, ProblemCollector
 from .files import sha256
 from .municipality import Municipality, Provenance, _Strict, load_yaml_model
+from .scaffold import PLACEHOLDER, REQUIRED_FILES
 from .tables import read_csv_checked
 from .taxonomy import Taxonomy, load as load_taxonomy
 
@@ -40,6 +41,10 @@ class ExtractFile(_Strict):
     periods: str | None = None
     provenance: Provenance
     agrees_with: list[str] = Field(default_factory=list)
+    # Written by `pipeline.py fetch`: the API request (method, url, params; never the key)
+    # and the retrieval time (UTC, ISO 8601).
+    request: dict[str, object] | None = None
+    retrieved: str | None = None
 
 
 class ExtractManifest(_Strict):
@@ -77,10 +82,15 @@ class Prepared:
         return bool((self.provenance["kind"] == "constructed").any())
 
 
-def _read_manifest(mun: Municipality) -> tuple[ExtractManifest | None, list[Path]]:
-    folder = mun.extracts_dir
+FETCH_HINT = "hent dem med `python pipeline.py fetch --kommune <navn> --years <fra>-<til>`"
+
+
+def _read_manifest(folder: Path) -> tuple[ExtractManifest | None, list[Path]]:
     if not folder.is_dir():
-        raise InputError(Problem(folder, "mappen med jobindsats-udtræk mangler"))
+        raise InputError(Problem(folder, f"mappen med jobindsats-udtræk mangler; {FETCH_HINT}"))
+    if not (folder / PROVENANCE_FILE).exists() and not any(p.suffix.lower() in extracts.SUFFIXES
+                                                           for p in folder.iterdir()):
+        raise InputError(Problem(folder, f"ingen jobindsats-udtræk endnu; {FETCH_HINT}"))
     manifest = load_yaml_model(folder / PROVENANCE_FILE, ExtractManifest)
     on_disk = sorted(p for p in folder.iterdir() if p.suffix.lower() in extracts.SUFFIXES)
     listed = {f.file for f in manifest.files}
@@ -149,13 +159,50 @@ def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: 
     return table[["file", "item", "kind", "provenance"]]
 
 
+def _unfilled_problems(folder: Path) -> list[Problem]:
+    """Every required file that is missing or still holds the `new-kommune` placeholder, one problem each."""
+    problems = []
+    for rel in REQUIRED_FILES:
+        path = folder / rel
+        if not path.is_file():
+            problems.append(Problem(path, "filen mangler (`pipeline.py new-kommune` opretter en skabelon)"))
+            continue
+        lines = [i for i, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+                 if PLACEHOLDER in line]
+        if lines:
+            shown = ", ".join(map(str, lines[:6])) + (f" … ({len(lines)} linjer i alt)" if len(lines) > 6 else "")
+            problems.append(Problem(path, f"ikke udfyldt: {PLACEHOLDER} står i linje {shown}"))
+    return problems
+
+
 def validate(name: str) -> Prepared:
-    """Read and validate every input of one municipality. Raises InputError with all problems."""
-    mun = municipality.load(name)
-    taxonomy = load_taxonomy()
+    """Read and validate every input of one municipality. Raises InputError with all problems.
+
+    A folder that still holds `new-kommune` placeholders is refused with one problem per unfilled or
+    missing file, before the contents are checked (which would repeat every placeholder)."""
+    folder = config.municipality_dir(municipality.resolve(name))
+    unfilled = _unfilled_problems(folder)
+    if any(PLACEHOLDER in p.message for p in unfilled):
+        collector = ProblemCollector()
+        collector.run(_read_manifest, folder / "extracts")
+        raise InputError(unfilled + collector.problems)
     problems = ProblemCollector()
 
-    manifest_and_paths = problems.run(_read_manifest, mun)
+    def missing_files() -> list[Problem]:
+        """Missing required files that no reader has reported (e.g. the texts)."""
+        named = {Path(p.file) for p in problems.problems}
+        return [p for p in unfilled if Path(p.file) not in named]
+
+    mun = problems.run(municipality.load, name)
+    if mun is None:   # check the files that do not need kommune.yaml, then report everything together
+        problems.run(_read_manifest, folder / "extracts")
+        problems.run(read_csv_checked, folder / POPULATION_FILE, POPULATION_SCHEMA)
+        problems.run(owndata.load_all, folder)
+        problems.problems += missing_files()
+        problems.raise_if_any()
+    taxonomy = load_taxonomy()
+
+    manifest_and_paths = problems.run(_read_manifest, mun.extracts_dir)
     tidy = annual = None
     if manifest_and_paths:
         manifest, paths = manifest_and_paths
@@ -172,6 +219,7 @@ def validate(name: str) -> Prepared:
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
+    problems.problems += missing_files()
     problems.raise_if_any()
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
