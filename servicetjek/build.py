@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import config
 from .errors import InputError
-from .files import sha256
+from .files import sha256, swap_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FORMATS = ("html", "pdf")
@@ -190,12 +190,6 @@ def _no_secrets():
         yield
     finally:
         os.environ.update(hidden)
-
-
-def _swap(new: Path, target: Path) -> None:
-    from .prepare import _swap as swap
-
-    swap(new, target)
 
 
 def _old_manifest(target: Path) -> dict:
@@ -394,7 +388,7 @@ def build(kommune: str, formats=FORMATS, force: bool = False, jobs: int = 1, pro
         try:
             _build_into(tmp, slug, target, finger, whole, old, formats, force, progress, position, result, steps)
             os.chmod(tmp, 0o755)
-            _swap(tmp, target)
+            swap_dir(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Callable
 import yaml
 
 from . import config
+from .files import swap_dir
 from .errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -388,23 +389,13 @@ def _store(target_dir: Path, files: dict[str, tuple[bytes, dict]]) -> list[Path]
                 + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=100))
         (stage / MANIFEST).write_text(text, encoding="utf-8")
         os.chmod(stage, 0o755)
-        _swap(stage, target_dir)
+        swap_dir(stage, target_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         if created_parent:
             shutil.rmtree(parent, ignore_errors=True)
         raise
     return [target_dir / name for name in files]
-
-
-def _swap(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old.{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pydantic import Field
 from . import catalogue as catalogue_mod
 from . import config, extracts, municipality, owndata
 from .errors import InputError, Problem, ProblemCollector
-from .files import sha256
+from .files import sha256, swap_dir
 from .municipality import Municipality, Provenance, _Strict, load_yaml_model
 from .scaffold import PLACEHOLDER, REQUIRED_FILES
 from .tables import read_csv_checked
@@ -254,21 +254,11 @@ def write(prepared: Prepared) -> Path:
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         os.chmod(tmp, 0o755)
-        _swap(tmp, target)
+        swap_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
-
-
-def _swap(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old.{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def prepare(name: str) -> Path:
