@@ -266,34 +266,6 @@ def load_file(name: str, path: Path, tax: Taxonomy | None = None) -> pd.DataFram
     return frame.reset_index(drop=True)
 
 
-def load_resources(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("resources", path, tax)
-
-
-def load_resource_persons(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("resource_persons", path, tax)
-
-
-def load_resource_comparison(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("resource_comparison", path, tax)
-
-
-def load_unit_costs(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("unit_costs", path, tax)
-
-
-def load_exit_rates(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("exit_rates", path, tax)
-
-
-def load_budget(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("budget", path, tax)
-
-
-def load_benefit_costs(path: Path, tax: Taxonomy | None = None) -> pd.DataFrame:
-    return load_file("benefit_costs", path, tax)
-
-
 def load_national_forecast(path: Path) -> pd.DataFrame:
     path = Path(path)
     try:

@@ -8,7 +8,7 @@ Every text from data is HTML-escaped here.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +25,6 @@ class Numbering:
 
     table: int = 1
     figure: int = 1
-    anchors: list[str] = field(default_factory=list)
 
     def next_table(self) -> int:
         self.table += 1
