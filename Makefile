@@ -1,26 +1,31 @@
-# Two commands on a fresh machine: `make report` and `make test`.
+# Two commands on a fresh machine: `make report` and `make test`. `make help` lists the rest.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := build/nbval
 KOMMUNER = $(shell $(BIN)/python pipeline.py list | cut -f1)
+# The chapter notebooks, as report.yaml declares them (no numbering in file names).
+NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --notebooks)
 
-.PHONY: setup system-deps prepare notebooks chapters report test nbval-copies clean
+.PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies clean
+
+help:   ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 # Debian packages: WeasyPrint's Pango, fonts, Chromium (browser tests), poppler (PDF tests).
 DEB_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
-	# the package is imported from the project folder (notebook kernels too)
-	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'servicetjek-project.pth').write_text('$(CURDIR)\\n')"
+	# the package itself, editable (notebook kernels import it too); no network: the venv's setuptools
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP)   ## create .venv and install requirements.txt and the package (pip install -e .)
 
-system-deps:
+system-deps:      ## install the Debian packages (as root) or say which are missing
 	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
@@ -29,42 +34,39 @@ system-deps:
 	  fi; \
 	fi
 
-# Validate the bundled municipalities' inputs and write data/processed/<slug>/.
-prepare: setup system-deps
+lint: setup       ## ruff over the package, tests, tools and notebooks
+	$(BIN)/ruff check servicetjek tests tools benchmarks notebooks pipeline.py
+
+prepare: setup system-deps   ## validate the bundled municipalities, write data/processed/<slug>/
 	$(BIN)/python pipeline.py prepare --all
 
-# Re-execute the committed notebooks with their defaults (Slagelse), so their outputs are the
-# regression reference that `make test` compares strictly (nbval): run after a change that moves a number.
-notebooks: prepare
-	for nb in notebooks/[0-9]*.ipynb; do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
+notebooks: prepare   ## re-execute the committed notebooks (Slagelse) after a change that moves a number
+	for nb in $(NOTEBOOKS); do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
 
-# Execute every chapter notebook for every municipality (papermill) into reports/<slug>/notebooks/.
-chapters: prepare
+chapters: prepare    ## execute every chapter notebook for every municipality into reports/<slug>/notebooks/
 	for k in $(KOMMUNER); do \
 	  mkdir -p reports/$$k/notebooks; \
-	  for nb in notebooks/[0-9]*.ipynb; do \
+	  for nb in $(NOTEBOOKS); do \
 	    $(BIN)/papermill --log-level WARNING -p kommune $$k $$nb reports/$$k/notebooks/$$(basename $$nb) || exit 1; \
 	  done; \
 	done
 
-# The whole report per municipality: chapters, HTML and PDF, manifest (cached, in parallel).
-report: prepare
+report: prepare      ## the whole report per municipality: chapters, HTML and PDF, manifest (cached)
 	$(BIN)/python pipeline.py build --all --jobs 2
 
-# Each notebook, parameterised for each municipality, for nbval to execute.
 nbval-copies: prepare
 	rm -rf $(NBVAL)
 	for k in $(KOMMUNER); do \
 	  mkdir -p $(NBVAL)/$$k; \
-	  for nb in notebooks/[0-9]*.ipynb; do \
+	  for nb in $(NOTEBOOKS); do \
 	    $(BIN)/papermill --prepare-only --log-level WARNING -p kommune $$k $$nb $(NBVAL)/$$k/$$(basename $$nb) || exit 1; \
 	  done; \
 	done
 
-test: setup system-deps nbval-copies
+test: setup system-deps lint nbval-copies   ## lint, pytest, nbval-lax for every municipality, strict nbval
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 	# strict: the committed outputs (Slagelse) must be reproduced exactly
-	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+	$(BIN)/python -m pytest $(NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
-clean:
+clean:               ## remove prepared data, reports and build files
 	rm -rf data/processed/* reports/* build .pytest_cache

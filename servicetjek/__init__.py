@@ -1,3 +1,3 @@
 """servicetjek: a municipality's employment-services review, rebuilt from data."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

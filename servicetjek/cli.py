@@ -8,13 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import InputError
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+from servicetjek.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 
 
 def _targets(args: argparse.Namespace) -> list[str]:
-    from .municipality import known_municipalities, resolve
+    from servicetjek.inputs.municipality import known_municipalities, resolve
 
     if args.all:
         return list(known_municipalities())
@@ -22,7 +20,7 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from .prepare import prepare
+    from servicetjek.inputs.prepare import prepare
 
     status = EXIT_OK
     for slug in _targets(args):
@@ -37,7 +35,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import FORMATS, build_many
+    from servicetjek.publish.build import FORMATS, build_many
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(FORMATS))
@@ -48,7 +46,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("FEJL: --jobs skal være mindst 1", file=sys.stderr)
         return EXIT_BAD_INPUT
     targets = _targets(args)
-    results = build_many(targets, formats, force=args.force, jobs=args.jobs, progress=not args.quiet)
+    results = build_many(targets, formats, force=args.force, jobs=args.jobs, progress=not args.quiet,
+                         kind=args.rapport)
     status = EXIT_OK
     for res in results:
         if res.ok:
@@ -62,8 +61,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_chapters(args: argparse.Namespace) -> int:
+    from servicetjek import declaration
+
+    report = declaration.report(args.rapport)
+    if args.notebooks:
+        root = declaration.notebooks_root()
+        for ch in report.notebooks():
+            path = ch.notebook
+            print(path.relative_to(root) if path.is_relative_to(root) else path)
+        return EXIT_OK
+    for ch in report.chapters:
+        numbers = ""
+        if ch.decl.tables:
+            numbers += f" tabel {ch.table_numbers[0]}–{ch.table_numbers[-1]}"
+        if ch.decl.figures:
+            numbers += f" figur {ch.figure_numbers[0]}–{ch.figure_numbers[-1]}"
+        print(f"{ch.number}\t{ch.decl.id}\t{ch.decl.kind}\t{ch.decl.source or '-'}\t{numbers.strip() or '-'}\t"
+              f"{', '.join(ch.decl.inputs) or '-'}")
+    return EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    from .municipality import known_municipalities
+    from servicetjek.inputs.municipality import known_municipalities
 
     for slug, name in known_municipalities().items():
         print(f"{slug}\t{name}")
@@ -92,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     bld = sub.add_parser(
         "build", help="byg rapporten (kapitler, HTML og PDF) til reports/<slug>/",
         description="Bygger kommunens servicetjek: validerer input (prepare), kører hvert kapitel-notebook "
-                    "(notebooks/NN_*.ipynb) med papermill og skriver de kørte notebooks, én HTML pr. kapitel, "
+                    "(som report.yaml erklærer dem) med papermill og skriver de kørte notebooks, én HTML pr. kapitel, "
                     "hele rapporten som HTML og PDF samt manifest.json til reports/<slug>/. Kun kapitler, hvis "
                     "input, notebook eller kode er ændret, køres igen; uden ændringer sker der intet. Der "
                     "bygges i en midlertidig mappe, som først skiftes ind til sidst.",
@@ -110,10 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="ingen fremdriftsvisning eller statuslinjer; kun fejl skrives (fremdrift vises "
                           "i øvrigt kun i en terminal)")
     bld.set_defaults(func=cmd_build)
+    bld.add_argument("--rapport", default="servicetjek", metavar="TYPE",
+                     help="rapporttypen i report.yaml (standard: servicetjek)")
     lst = sub.add_parser("list", help="vis kommunerne under data/raw/ (slug og navn)")
     lst.set_defaults(func=cmd_list)
-    from . import scaffold; scaffold.register(sub)
-    from . import jobindsats; jobindsats.register(sub)
+    chp = sub.add_parser("chapters", help="vis rapportens kapitler, som report.yaml erklærer dem",
+                         description="Viser kapitlerne i rækkefølge: nummer, id, type, kilde, tabel- og "
+                                     "figurnumre og de rå input, de læser.")
+    chp.add_argument("--rapport", default="servicetjek", metavar="TYPE", help="rapporttypen (standard: servicetjek)")
+    chp.add_argument("--notebooks", action="store_true",
+                     help="kun stierne til kapitlernes notebooks, én pr. linje (bruges af Makefile)")
+    chp.set_defaults(func=cmd_chapters)
+    from servicetjek.inputs import scaffold
+    scaffold.register(sub)
+    from servicetjek.inputs import fetch
+    fetch.register(sub)
     return parser
 
 

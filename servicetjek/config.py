@@ -16,6 +16,9 @@ REPORTS_DIR = Path(os.environ.get("SERVICETJEK_REPORTS", PROJECT_DIR / "reports"
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 TAXONOMY_FILE = REFERENCE_DIR / "taxonomy.yaml"
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
+# SERVICETJEK_REPORT points a test at a modified report declaration.
+REPORT_FILE = PROJECT_DIR / "report.yaml"
+NATIONAL_AREA = "Hele landet"   # jobindsats's own name for the whole country
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
 

@@ -1,9 +1,13 @@
-"""Input errors: what was wrong, where. The CLI turns them into exit status 2."""
+"""Input errors: what was wrong, where, and the exit statuses the CLI gives them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1       # the job failed (a chapter, the API)
+EXIT_BAD_INPUT = 2    # bad input: every problem named, nothing written
 
 
 @dataclass
@@ -15,9 +19,12 @@ class Problem:
     row: int | str | None = None      # line number (CSV), row index (JSON), Excel row, or an item id
     column: str | None = None
     value: object = None
+    line: int | None = None           # line in a text or YAML file
 
     def __str__(self) -> str:
         where = [str(self.file)]
+        if self.line is not None:
+            where.append(f"linje {self.line}")
         if self.row is not None:
             where.append(f"række {self.row}")
         if self.column is not None:

@@ -72,7 +72,7 @@ def data_copy(tmp_path) -> DataCopy:
 @pytest.fixture(scope="session")
 def prepared():
     """Both bundled municipalities, validated in memory (nothing written)."""
-    from servicetjek.prepare import validate
+    from servicetjek.inputs.prepare import validate
 
     cache = {}
 

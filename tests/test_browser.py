@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, RAW, DataCopy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -183,7 +182,7 @@ def test_chapter_pages_in_chromium(built_html, tmp_path):
 def test_harness_sees_a_request(tmp_path):
     """Control: a page with an external image is caught — as a request without a CSP, and as a logged
     violation with the report's CSP."""
-    from servicetjek.render import CSP
+    from servicetjek.publish.render import CSP
 
     plain = tmp_path / "plain.html"
     plain.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body>'

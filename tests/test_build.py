@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, RAW, DataCopy, tree_digest
 
 SLUGS = {"slagelse": "Slagelse", "naestved": "Næstved"}

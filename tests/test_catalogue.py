@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from servicetjek import catalogue as cat_mod
-from servicetjek import owndata
 from servicetjek.errors import InputError
+from servicetjek.inputs import catalogue as cat_mod
+from servicetjek.inputs import owndata
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 SLAGELSE_YEARS = [2020, 2021, 2022]

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from servicetjek import catalogue as cat_mod
-from servicetjek import catalogue_views as views
-from servicetjek import owndata
+from servicetjek.chapters import catalogue_views as views
+from servicetjek.inputs import catalogue as cat_mod
+from servicetjek.inputs import owndata
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 NBSP = "\u00a0"
@@ -39,7 +39,8 @@ def naestved():
 def context():
     """The report-wide placeholder values (status from the bundled extracts, own figures), as the notebook
     builds them."""
-    from servicetjek import context as context_mod, inputs
+    from servicetjek.chapters import values as context_mod
+    from servicetjek.inputs import loader as inputs
 
     out = {}
 
@@ -126,7 +127,7 @@ def test_naestved_overview_konto_columns(naestved):
 
 
 def test_overview_csv(slagelse, naestved, tmp_path):
-    from servicetjek import report
+    from servicetjek.publish import report
 
     frame = views.overview_csv(slagelse)
     assert [c for c in frame.columns if c.startswith("effect_")] == \

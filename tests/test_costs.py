@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from servicetjek import cost_views, costs, owndata
-from servicetjek import formatting as fmt
-from servicetjek.taxonomy import load as load_taxonomy
+from servicetjek.chapters import cost_views, costs
+from servicetjek.inputs import owndata
+from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.publish import formatting as fmt
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 NBSP = "\u00a0"
@@ -150,7 +151,7 @@ def test_exit_rates(slagelse, naestved, tax):
 
 
 def test_exit_rate_headers_from_comparison_groups():
-    from servicetjek import municipality
+    from servicetjek.inputs import municipality
 
     headers = cost_views.exit_rate_headers(municipality.load("slagelse"))
     assert headers["klynge_ekskl_pct"] == "Klynge ekskl. Slagelse"
@@ -231,7 +232,7 @@ def test_key_sentences_naestved(naestved, tax):
 
 
 def test_csv_tables(slagelse, tax, tmp_path):
-    from servicetjek import report
+    from servicetjek.publish import report
 
     frames = {"cost_totals": costs.cost_totals(slagelse, tax), "cost_unit": costs.unit_costs(slagelse, tax),
               "cost_composition": costs.composition(slagelse), "exit_rates": costs.exit_rates(slagelse, tax),

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from servicetjek.errors import InputError
-from servicetjek.extracts import annualise, parse_number, parse_period, read_extract, read_extracts
+from servicetjek.inputs.extracts import annualise, parse_number, parse_period, read_extract, read_extracts
 
 HEADER_V2 = "Area;Periode;Ydelsesgrupper;Antal personer;Antal fuldtidspersoner;" \
             "Fuldtidspersoner i pct. af befolkningen 16-64 år"

@@ -9,19 +9,16 @@ connection and a slow answer (timeout).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-
 from conftest import PROJECT, Run, tree_digest
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "jobindsats"
@@ -119,8 +116,8 @@ KALUNDBORG = ("--kommune", "Kalundborg", "--years", "2017-2019")
 # Success
 # --------------------------------------------------------------------------
 def test_fetch_stores_responses_unchanged_with_provenance(data_copy, api):
-    from servicetjek.extracts import read_extract
-    from servicetjek.prepare import ExtractManifest
+    from servicetjek.inputs.extracts import read_extract
+    from servicetjek.inputs.prepare import ExtractManifest
 
     api.script = {t: [ok(b)] for t, b in OK_JSON.items()}
     run = fetch(data_copy, *KALUNDBORG, "--tables", "ptv_a02,y60a02", "--api-url", api.url)
@@ -151,8 +148,8 @@ def test_fetch_stores_responses_unchanged_with_provenance(data_copy, api):
 
 
 def test_fetch_v2_csv_and_comparison_areas_merge_into_existing_folder(data_copy, api):
-    from servicetjek.extracts import read_extract
-    from servicetjek.prepare import ExtractManifest
+    from servicetjek.inputs.extracts import read_extract
+    from servicetjek.inputs.prepare import ExtractManifest
 
     csv = body("y38a02_v2.csv")
     api.script = {"y38a02": [ok(csv, "text/csv; charset=utf-8")]}
@@ -311,7 +308,7 @@ def test_years_default_from_kommune_yaml(data_copy, api):
 # In-process: the key never shows in a repr or an exception
 # --------------------------------------------------------------------------
 def test_client_masks_key_in_repr_and_errors(api):
-    from servicetjek.jobindsats import FetchError, JobindsatsClient, build_request
+    from servicetjek.inputs.fetch import FetchError, JobindsatsClient, build_request
 
     client = JobindsatsClient(api_key=KEY, retries=1, backoff=0, sleep=lambda s: None, log=lambda m: None)
     assert KEY not in repr(client) and "***" in repr(client)

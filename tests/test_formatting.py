@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from servicetjek import formatting as fmt
+from servicetjek.publish import formatting as fmt
 
 NB = "\u00a0"
 

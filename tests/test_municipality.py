@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from servicetjek import config, municipality
+from servicetjek import config
 from servicetjek.errors import InputError
+from servicetjek.inputs import municipality
 
 
 @pytest.mark.parametrize("name, slug", [

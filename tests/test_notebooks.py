@@ -10,7 +10,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from servicetjek.municipality import known_municipalities
+from servicetjek.inputs.municipality import known_municipalities
 
 PROJECT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

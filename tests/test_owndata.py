@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from servicetjek import owndata
 from servicetjek.errors import InputError
+from servicetjek.inputs import owndata
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 

@@ -6,9 +6,7 @@ import json
 import re
 
 import pandas as pd
-import pytest
 import yaml
-
 from conftest import tree_digest
 
 

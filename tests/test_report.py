@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from servicetjek import report, style
+from servicetjek.publish import report, style
 
 
 def test_table_caption_source_note_and_escaping():

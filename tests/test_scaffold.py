@@ -19,12 +19,12 @@ import tokenize
 from pathlib import Path
 
 import openpyxl
-import pytest
 import yaml
-
 from conftest import PROJECT, RAW, DataCopy
 
-from servicetjek.scaffold import PLACEHOLDER, REQUIRED_FILES
+from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
+
+REQUIRED_FILES = tuple(required_files())
 
 NEW = "Nyby Å"          # a name with a space and Danish letters
 NEW_SLUG = "nyby-aa"
@@ -50,7 +50,7 @@ def test_new_kommune_writes_every_file(data_copy: DataCopy):
             if rel.endswith(".yaml") and "#" in line:
                 assert PLACEHOLDER not in line[line.index("#"):], (rel, line)
     # pre-filled from the taxonomy: every benefit group and every target group as rows
-    from servicetjek.taxonomy import load
+    from servicetjek.inputs.taxonomy import load
     tax = load()
     budget = (folder / "budget.csv").read_text(encoding="utf-8").splitlines()
     assert budget[0] == "year,benefit_group,full_time_persons,provenance"
@@ -180,8 +180,9 @@ def test_scaffold_matches_the_readers(tmp_path, monkeypatch):
     """Each file of the scaffold has the columns and keys its reader expects: filled in, it validates."""
     import pandas as pd
 
-    from servicetjek import catalogue, config, municipality, owndata, prepare, scaffold
-    from servicetjek.taxonomy import load
+    from servicetjek import config
+    from servicetjek.inputs import catalogue, municipality, owndata, prepare, scaffold
+    from servicetjek.inputs.taxonomy import load
 
     monkeypatch.setattr(config, "RAW_DIR", tmp_path)
     monkeypatch.setattr(config, "REFERENCE_DIR", RAW / "reference")
@@ -349,9 +350,9 @@ def _code_hits(source: str, pattern: re.Pattern) -> list[tuple[int, str]]:
 def find_names_and_years() -> list[str]:
     pattern = _pattern()
     found = []
-    for path in sorted((PROJECT / "servicetjek").glob("*.py")):
+    for path in sorted((PROJECT / "servicetjek").rglob("*.py")):
         for line, text in _code_hits(path.read_text(encoding="utf-8"), pattern):
-            found.append(f"servicetjek/{path.name}:{line}: {text}")
+            found.append(f"{path.relative_to(PROJECT)}:{line}: {text}")
     for path in sorted((PROJECT / "notebooks").glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         for index, cell in enumerate(nb["cells"]):
@@ -376,10 +377,10 @@ def test_scanner_finds_names_and_years_in_code_only():
 KNOWN = {
     ("servicetjek/cli.py", "Slagelse"),                 # --kommune help: "f.eks. Slagelse eller naestved"
     ("servicetjek/cli.py", "naestved"),
-    ("servicetjek/extracts.py", "2019"),                # period examples in an error message
-    ("servicetjek/jobindsats.py", "2017"),              # fetch --years help/error examples
-    ("servicetjek/jobindsats.py", "2019"),
-    ("servicetjek/jobindsats.py", "Kalundborg"),        # fetch --kommune help example
+    ("servicetjek/inputs/extracts.py", "2019"),                # period examples in an error message
+    ("servicetjek/inputs/fetch.py", "2017"),              # fetch --years help/error examples
+    ("servicetjek/inputs/fetch.py", "2019"),
+    ("servicetjek/inputs/fetch.py", "Kalundborg"),        # fetch --kommune help example
     ("notebooks/03_status.ipynb", "Slagelse"),          # parameter default kommune = "Slagelse"
     ("notebooks/04_scenarier.ipynb", "Slagelse"),
     ("notebooks/05_omkostningseffektivitet.ipynb", "Slagelse"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from servicetjek import owndata, scenarios, status
-from servicetjek.taxonomy import load as load_taxonomy
+from servicetjek.chapters import scenarios, status
+from servicetjek.inputs import owndata
+from servicetjek.inputs.taxonomy import load as load_taxonomy
 
 TX = load_taxonomy()
 

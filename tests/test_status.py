@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from servicetjek import formatting as fmt
-from servicetjek import owndata, status, status_views
-from servicetjek.taxonomy import load as load_taxonomy
+from servicetjek.chapters import status, status_views
+from servicetjek.inputs import owndata
+from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.publish import formatting as fmt
 
 TX = load_taxonomy()
 
@@ -102,7 +103,7 @@ def test_key_sentences_from_numbers(prepared):
 
 def test_shares_use_population_of_members_only():
     """A comparison group's share is Σ members' persons ÷ Σ members' population, never the municipality's."""
-    from servicetjek.municipality import ComparisonGroup, ComparisonGroups, KommuneConfig, Municipality
+    from servicetjek.inputs.municipality import ComparisonGroup, ComparisonGroups, KommuneConfig, Municipality
 
     cfg = KommuneConfig(name="A", area="A", report={"title": "t"}, national_forecast="f",
                         years={"status": [2018, 2019], "longrun_start": 2018, "scenario": [2020]},

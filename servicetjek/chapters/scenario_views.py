@@ -1,0 +1,91 @@
+"""Chapter 4 as the reader sees it: Figur 2, the paths, the potential and its sensitivity."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from servicetjek.chapters.scenarios import BUDGET, FAVOURABLE, NATIONAL
+from servicetjek.publish import formatting as fmt
+from servicetjek.publish import style
+from servicetjek.publish.report import figure_html, table_html
+
+SCENARIOS = [BUDGET, NATIONAL, FAVOURABLE]
+
+
+def paths_figure(paths: pd.DataFrame, kommune: str, band: pd.DataFrame | None = None):
+    with style.figure() as (fig, ax):
+        years = paths["year"]
+        labels = {BUDGET: f"{kommune}s budgetforudsætninger", NATIONAL: "National prognose anvendt på kommunen",
+                  FAVOURABLE: "Gunstigt scenarie (indhenter gabet)"}
+        if band is not None:
+            ax.fill_between(band["year"], band["low"], band["high"], color=style.PALETTE[3], alpha=0.5,
+                            hatch=style.HATCHES[2], edgecolor=style.PALETTE[1], linewidth=0,
+                            label="Følsomhed for gunstigt scenarie")
+        for i, name in enumerate(SCENARIOS):
+            ax.plot(years, paths[name], color=style.PALETTE[[0, 4, 2][i]], linestyle=style.LINESTYLES[i],
+                    marker=style.MARKERS[i], label=labels[name])
+        for i, name in enumerate(SCENARIOS):
+            last = paths.iloc[-1]
+            ax.annotate(fmt.number(last[name]), xy=(last["year"], last[name]), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+        ax.set_xticks(list(years))
+        ax.set_xlim(years.iloc[0] - 0.2, years.iloc[-1] + 0.5)
+        ax.set_ylabel("Fuldtidspersoner")
+        style.danish_ticks(ax)
+        style.legend_below(ax)
+        return fig
+
+
+def paths_block(paths: pd.DataFrame, number: int, kommune: str, source: str, note: str,
+                band: pd.DataFrame | None = None) -> str:
+    fig = paths_figure(paths, kommune, band)
+    years = paths["year"]
+    return figure_html(fig, number, f"Udviklingen i det samlede antal ydelsesmodtagere fra {years.iloc[0]} til "
+                       f"{years.iloc[-1]} – scenarieberegninger", source=source, note=note)
+
+
+def paths_table(paths: pd.DataFrame, number: int, source: str, note: str | None = None) -> str:
+    body = pd.DataFrame({"Scenarie": SCENARIOS})
+    for _, row in paths.iterrows():
+        body[str(int(row["year"]))] = [fmt.number(row[name]) for name in SCENARIOS]
+    return table_html(body, number, "Scenarierne for det samlede antal fuldtidspersoner", source=source,
+                      note=note, first_column_header="Fuldtidspersoner")
+
+
+def potential_table(potential: pd.DataFrame, number: int, source: str, note: str | None = None) -> str:
+    body = pd.DataFrame({"": ["Fuldtidspersoner", "Mio. kr."]})
+    for _, row in potential.iterrows():
+        body[str(int(row["year"]))] = [fmt.number(row["persons"]), fmt.number(row["kr"] / 1e6, 1)]
+    return table_html(body, number, "Potentiale: budgetforudsætninger minus gunstigt scenarie", source=source,
+                      note=note)
+
+
+def sensitivity_table(sens: pd.DataFrame, number: int, source: str, note: str | None = None) -> str:
+    body = pd.DataFrame({
+        "Variant": [v[:1].upper() + v[1:] for v in sens["variant"]],
+        "Gunstigt scenarie": [fmt.number(v) for v in sens["favourable"]],
+        "Potentiale, fuldtidspersoner": [fmt.number(v) for v in sens["persons"]],
+        "Potentiale, mio. kr.": [fmt.number(v / 1e6, 1) for v in sens["kr"]],
+    })
+    year = int(sens["year"].iloc[0])
+    return table_html(body, number, f"Følsomhed: potentialet i {year} under andre forudsætninger",
+                      source=source, note=note, first_column_header="Variant")
+
+
+def key_sentences(kommune: str, paths: pd.DataFrame, potential: pd.DataFrame, gap: float, gap_closed: float,
+                  changes: dict[int, float]) -> list[str]:
+    first, last = paths.iloc[1], paths.iloc[-1]
+    pot = potential.iloc[-1]
+    parts = [f"{fmt.percent(v, 1, sign=True)} i {y}" for y, v in changes.items()]
+    change_text = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + parts[-1]
+    return [
+        f"{kommune}s egne budgetforudsætninger giver {fmt.number(first[BUDGET])} fuldtidspersoner i "
+        f"{int(first['year'])} og {fmt.number(last[BUDGET])} i {int(last['year'])}.",
+        f"Anvendes den nationale prognose ({change_text}) på kommunen, giver det "
+        f"{fmt.number(first[NATIONAL])} fuldtidspersoner i {int(first['year'])}.",
+        f"I det gunstige scenarie følger {kommune} den nationale udvikling fra sit eget budget for "
+        f"{int(first['year'])} og indhenter {fmt.number(gap_closed * 100)} pct. af gabet på "
+        f"ca. {fmt.number(gap)} fuldtidspersoner til sammenligningsgruppen.",
+        f"Potentialet i {int(pot['year'])} er ca. {fmt.number(pot['persons'])} færre fuldtidspersoner end "
+        f"budgettet, svarende til ca. {fmt.mio_kr(pot['kr'])}.",
+    ]

@@ -1,0 +1,120 @@
+"""The values chapters publish, for the consultant's texts, the proposal texts and the Resume.
+
+Each root in the declaration's `publishes` lists has one builder here; the report's values are the
+builders of the roots its chapters publish (plus `kommune`). A number is computed once, by the same
+functions the chapters use, and never typed:
+
+    kommune.*     name, slug
+    status.*      <group>.<year>, change(.latest)(_persons).<group>, year       (chapter status)
+    longrun.*     gap_persons, gap_kr, gap_1000kr, year, start                   (chapter status)
+    scenario.*    potential.<year>.persons/kr, potential_persons, potential_kr,  (chapter scenarier)
+                  last_year, path.<budget|national|favourable>.<year>
+    budget.*      <benefit_group|i_alt>.<year>                                   (chapter scenarier)
+    resources.*   total_1000kr, persons, konto5_1000kr, konto6_share, …          (chapter omkostninger)
+    unit_costs.*  <kommune|mean|min|max|deviation>.<row>                         (chapter omkostninger)
+    exit_rates.*  <kommune|klynge_ekskl|naert_ekskl>.<target group>             (chapter omkostninger)
+    catalogue.*   count, total.<year>, konto5/konto6/<kind>.<year>, number.<id>  (chapter katalog)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servicetjek.chapters import status
+
+
+def status_values(inp) -> dict:
+    """status.<group>.<year>, status.change(.latest)(_persons).<group> (group ids, 'i_alt', 'aktive')."""
+    mun = inp.municipality
+    annual = inp.annual
+    rows = annual[(annual["area"] == mun.config.area) & (annual["measure"] == "fuldtidspersoner")
+                  & (annual["sub_group"] == "")]
+    ctx: dict[str, Any] = {}
+    for group, part in rows.groupby("benefit_group"):
+        ctx[str(group)] = {int(y): float(v) for y, v in zip(part["year"], part["value"])}
+    if "i_alt" in ctx:
+        pension = ctx.get("foertidspension", {})
+        ctx["aktive"] = {y: v - pension.get(y, 0.0) for y, v in ctx["i_alt"].items()}
+    years = mun.config.years.status
+    dev = status.development(annual, mun, inp.taxonomy, years).set_index("row_id")
+    first, prev, last = str(years[0]), str(years[-2]), str(years[-1])
+    ctx["change"] = {str(r): float(dev.at[r, "change_period"]) for r in dev.index}
+    ctx["change_latest"] = {str(r): float(dev.at[r, "change_latest"]) for r in dev.index}
+    ctx["change_latest_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, prev]) for r in dev.index}
+    ctx["change_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, first]) for r in dev.index}
+    ctx["year"] = str(years[-1])
+    ctx["years"] = {"first": first, "previous": prev, "last": last}
+    return ctx
+
+
+def longrun_values(inp) -> dict:
+    mun = inp.municipality
+    table = status.longrun(inp.annual, mun)
+    weights = status.active_weights(inp.annual, mun, inp.taxonomy, mun.config.years.latest)
+    cost = status.weighted_cost(weights, inp.benefit_costs)
+    gap = float(table["gap"].iloc[-1])
+    return {"gap_persons": gap, "gap_kr": gap * cost, "gap_1000kr": gap * cost / 1000.0,
+            "year": str(int(table["year"].iloc[-1])), "start": str(int(table["year"].iloc[0]))}
+
+
+def scenario_values(inp) -> dict:
+    from servicetjek.chapters import scenarios
+
+    run = scenarios.standard(inp)
+    pot = run.potential.set_index("year")
+    last = int(pot.index[-1])
+    paths = run.paths.set_index("year")
+    return {
+        "potential": {int(y): {"persons": float(r["persons"]), "kr": float(r["kr"])} for y, r in pot.iterrows()},
+        "potential_persons": float(pot.at[last, "persons"]), "potential_kr": float(pot.at[last, "kr"]),
+        "last_year": str(last), "gap_persons": float(run.assumptions.gap_persons),
+        "path": {key: {int(y): float(v) for y, v in paths[col].items()}
+                 for key, col in (("budget", scenarios.BUDGET), ("national", scenarios.NATIONAL),
+                                  ("favourable", scenarios.FAVOURABLE))},
+    }
+
+
+def _own(inp) -> dict:
+    from servicetjek.inputs import owndata
+
+    return owndata.report_context(inp.own)
+
+
+def catalogue_values(inp) -> dict:
+    from servicetjek.inputs.catalogue import catalogue_context
+
+    return catalogue_context(inp.catalogue())
+
+
+def exit_rate_values(inp) -> dict:
+    from servicetjek.chapters.costs import exit_rate_context
+
+    return exit_rate_context(inp.own).get("exit_rates", {})
+
+
+BUILDERS = {
+    "status": status_values,
+    "longrun": longrun_values,
+    "scenario": scenario_values,
+    "budget": lambda inp: _own(inp).get("budget", {}),
+    "resources": lambda inp: _own(inp).get("resources", {}),
+    "unit_costs": lambda inp: _own(inp).get("unit_costs", {}),
+    "exit_rates": exit_rate_values,
+    "catalogue": catalogue_values,
+}
+
+
+def published_values(inp, report) -> dict:
+    """Every value the report's chapters publish: {root: values}, 'kommune' always."""
+    ctx: dict[str, Any] = {"kommune": {"name": inp.municipality.name, "slug": inp.slug}}
+    for root in report.published():
+        if root != "kommune":
+            ctx[root] = BUILDERS[root](inp)
+    return ctx
+
+
+def report_context(inp, catalogue=None, report=None) -> dict:
+    """The values of the report (default: the main report kind)."""
+    from servicetjek import declaration
+
+    return published_values(inp, report or declaration.report())

@@ -1,0 +1,586 @@
+"""The proposal catalogue (chapter 7): proposals.yaml → validated models → effects per year → texts.
+
+- `load_catalogue(path, benefit_costs, years)` validates proposals.yaml (pydantic v2) and
+  returns a `Catalogue`; every problem names the file, the proposal and the field.
+- Pure functions compute each proposal's effect lines per year, its total, its konto 5 /
+  konto 6 and investment/saving sub-totals and the catalogue total.
+- Proposals are numbered from their order in the file (1, 2, …); no number is typed.
+- Texts may hold placeholders, filled only from the data (no eval):
+
+      {{ total.2022 }}            a value (here: the proposal's total effect in 2022, 1.000 kr)
+      {{ besparelse.2022 | abs | mio }}   filters, applied left to right
+      {{ count }}                 the number of proposals in the catalogue
+
+  Paths are dot-separated keys into a context (`proposal_context`, `catalogue_context`,
+  or a report-wide context given by the caller). Filters: abs, neg, mio (1.000 kr → mio. kr.,
+  one decimal), x1000 (1.000 kr → kr), d0/d1/d2 (decimals), r10/r100/r1000 (round to 10/100/1.000),
+  pct (ratio → percent), signed (+/-), lower, upper, cap.
+  Numbers are written in Danish format (9.743 · 2,5). An unknown key or filter is an
+  InputError naming the file, the proposal and the placeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import (
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    computed_field,
+    model_validator,
+)
+
+from servicetjek.errors import InputError, Problem
+from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.publish.formatting import round_to
+from servicetjek.publish.placeholders import render
+from servicetjek.validation import Provenance, Strict, pydantic_problems, safe_yaml
+
+Level = Literal["Lav", "Middel", "Høj"]
+Kind = Literal["investering", "besparelse", "merudgift"]
+KINDS: tuple[str, ...] = ("investering", "besparelse", "merudgift")
+KIND_SIGN = {"investering": 1, "besparelse": -1, "merudgift": 1}   # sign an effect of each kind must have
+KONTI = (5, 6)
+SECTION_TITLES = {
+    "baggrund": "Baggrund",
+    "beskrivelse": "Beskrivelse af forslaget",
+    "oekonomisk_potentiale": "Økonomisk potentiale",
+    "organisatorisk_effekt": "Organisatorisk effekt",
+    "beskaeftigelseseffekt": "Beskæftigelseseffekt og serviceniveau",
+    "sikkerhed": "Sikkerhed i potentialet",
+    "svaerhedsgrad": "Sværhedsgrad og opmærksomhedspunkter i gennemførelsen",
+}
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+def _ctx(info: ValidationInfo) -> dict:
+    return info.context or {}
+
+
+# ------------------------------------------------------------------ models
+class Assessment(Strict):
+    """A level (Lav/Middel/Høj) and an optional note ("Høj, hvis det skal realiseres uden …")."""
+
+    level: Level
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data):
+        return {"level": data} if isinstance(data, str) else data
+
+
+class EffectLine(Strict):
+    """One effect line: typed amounts (1.000 kr per year) or persons moved on a benefit group.
+
+    Sign: a saving is negative, an investment or an added expense positive.
+    """
+
+    id: Slug | None = None
+    label: str
+    konto: Literal[5, 6]
+    kind: Kind
+    amounts: dict[int, float] | None = None
+    group: str | None = None
+    persons: dict[int, float] | None = None
+    provenance: Provenance | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> "EffectLine":
+        if (self.amounts is None) == (self.persons is None):
+            raise ValueError("en effektlinje har enten 'amounts' eller 'group' + 'persons'")
+        if self.persons is not None and self.group is None:
+            raise ValueError("'persons' kræver 'group' (ydelsesgruppen, hvis nettoudgift bruges)")
+        if self.amounts is not None and self.group is not None:
+            raise ValueError("'group' bruges kun sammen med 'persons'")
+        if self.persons is not None and self.konto != 5:
+            raise ValueError("personer på en ydelse er forsørgelse, dvs. konto 5")
+        values = self.amounts if self.amounts is not None else self.persons
+        sign = KIND_SIGN[self.kind]
+        wrong = {y: v for y, v in values.items() if v * sign < 0}
+        if wrong:
+            what = "negativ (en besparelse)" if sign < 0 else "positiv"
+            raise ValueError(f"en linje af arten '{self.kind}' skal være {what}; fejl i {wrong}")
+        ctx = _ctx(info)
+        years = ctx.get("years")
+        if years is not None:
+            outside = sorted(set(values) - set(years))
+            if outside:
+                raise ValueError(f"år {outside} ligger uden for rapportens år {list(years)}")
+        if self.group is not None:
+            known = ctx.get("groups")
+            if known is not None and self.group not in known:
+                raise ValueError(f"ukendt ydelsesgruppe {self.group!r}; kendte: {', '.join(known)}")
+            costs = ctx.get("costs")
+            if costs is not None and self.group not in costs:
+                raise ValueError(f"ydelsesgruppen {self.group!r} har ingen nettoudgift i benefit_costs.csv")
+        return self
+
+    @property
+    def values(self) -> dict[int, float]:
+        return dict(self.amounts if self.amounts is not None else self.persons)
+
+
+class Scenario(Strict):
+    """An alternative within a proposal (e.g. reduce activation by 1, 2 or 2,5 pct. points)."""
+
+    id: Slug
+    label: str
+    default: bool = False
+    lines: list[EffectLine] = Field(min_length=1)
+    horizon: str | None = None
+    risks: str | None = None
+    consequences: list[str] = Field(default_factory=list)
+    provenance: Provenance | None = None
+
+
+class Sections(Strict):
+    baggrund: str | None = None
+    beskrivelse: str | None = None
+    oekonomisk_potentiale: str | None = None
+    organisatorisk_effekt: str | None = None
+    beskaeftigelseseffekt: str | None = None
+    sikkerhed: str | None = None
+    svaerhedsgrad: str | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(key, getattr(self, key)) for key in SECTION_TITLES if getattr(self, key)]
+
+
+class Heading(Strict):
+    id: Slug
+    title: str                              # the chapter's section title ("7.1 …")
+    table_title: str | None = None          # the overview table's group row, when it differs
+    intro: str | None = None                # Markdown before the heading's proposals
+
+    @property
+    def table_label(self) -> str:
+        return self.table_title or self.title
+
+
+class Proposal(Strict):
+    id: Slug
+    title: str
+    short_title: str | None = None          # the overview table's label, when it differs from the title
+    heading: str
+    theme: str | None = None                # the sub-heading above the section ("Forslag målrettet …")
+    certainty: Level
+    difficulty: Assessment
+    horizon: str | None = None
+    risks: str | None = None
+    consequences: list[str] = Field(default_factory=list)
+    provenance: Provenance
+    lines: list[EffectLine] = Field(default_factory=list)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    sections: Sections = Field(default_factory=Sections)
+    number: int = 0                         # set from the order by load_catalogue, never typed
+
+    @model_validator(mode="after")
+    def _scenarios(self) -> "Proposal":
+        if self.scenarios:
+            defaults = [s.id for s in self.scenarios if s.default]
+            if len(defaults) != 1:
+                raise ValueError(f"netop ét scenarie skal have 'default: true' (har {len(defaults)})")
+            ids = [s.id for s in self.scenarios]
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"gentagne scenarie-id'er: {ids}")
+        line_ids = [ln.id for ln in self.all_lines() if ln.id]
+        if len(line_ids) != len(set(line_ids)):
+            raise ValueError(f"gentagne linje-id'er: {line_ids}")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def default_scenario(self) -> Scenario | None:
+        return next((s for s in self.scenarios if s.default), None)
+
+    def all_lines(self) -> list[EffectLine]:
+        return list(self.lines) + [ln for s in self.scenarios for ln in s.lines]
+
+    def counted_lines(self, scenario: str | None = None) -> list[EffectLine]:
+        """The lines that make the proposal's effect: common lines + the chosen (default) scenario's."""
+        chosen = self.scenario(scenario) if scenario else self.default_scenario
+        return list(self.lines) + (list(chosen.lines) if chosen else [])
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        for s in self.scenarios:
+            if s.id == scenario_id:
+                return s
+        raise KeyError(f"forslag {self.id!r} har intet scenarie {scenario_id!r}")
+
+
+class Catalogue(Strict):
+    provenance: Provenance
+    round_to: int = Field(default=100, gt=0)
+    unit: Literal["1000kr"] = "1000kr"
+    intro: str | None = None                # Markdown before the overview table (chapter 7's opening)
+    headings: list[Heading] = Field(min_length=1)
+    proposals: list[Proposal] = Field(min_length=1)
+    # set by load_catalogue, never typed in the YAML:
+    years: list[int] = Field(default_factory=list)
+    costs: dict[str, float] = Field(default_factory=dict)
+    source: str = ""
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        for p in self.proposals:
+            if p.id == proposal_id:
+                return p
+        raise KeyError(proposal_id)
+
+    def heading(self, heading_id: str) -> Heading:
+        return next(h for h in self.headings if h.id == heading_id)
+
+    def provenance_items(self) -> list[tuple[str, str]]:
+        """(item, provenance) for the catalogue, each proposal and each line/scenario that has its own."""
+        items = [("", self.provenance)]
+        for p in self.proposals:
+            items.append((p.id, p.provenance))
+            for s in p.scenarios:
+                if s.provenance:
+                    items.append((f"{p.id}/{s.id}", s.provenance))
+            for ln in p.all_lines():
+                if ln.provenance:
+                    items.append((f"{p.id}/{ln.id or ln.label}", ln.provenance))
+        return items
+
+    @computed_field
+    @property
+    def effects(self) -> list[dict]:
+        """Every effect line per year (as in effects_frame), for proposals.json."""
+        return effects_frame(self).to_dict(orient="records")
+
+    @computed_field
+    @property
+    def total(self) -> dict[int, float]:
+        return catalogue_total(self)
+
+
+# ------------------------------------------------------------------ loading
+def _where(raw: Any, loc: tuple) -> tuple[str | None, tuple]:
+    """('forslag <id> (nr. n)', 'lines[0].amounts') from a pydantic location."""
+    if len(loc) >= 2 and loc[0] == "proposals" and isinstance(loc[1], int):
+        index = loc[1]
+        item = raw.get("proposals", [])[index] if isinstance(raw, dict) else None
+        pid = item.get("id") if isinstance(item, dict) else None
+        name = f"forslag '{pid}' (nr. {index + 1})" if pid else f"forslag nr. {index + 1}"
+        rest = loc[2:]
+    else:
+        name, rest = None, loc
+    return name, tuple(rest)
+
+
+def _problems(path: Path, raw: Any, err: ValidationError) -> list[Problem]:
+    return pydantic_problems(path, err, lambda loc: _where(raw, loc))
+
+
+def _reserved_problems(path: Path, raw: dict) -> list[Problem]:
+    problems = [Problem(path, "feltet sættes af programmet og må ikke skrives i YAML", column=key)
+                for key in ("years", "costs", "source") if key in raw]
+    for index, item in enumerate(raw.get("proposals") or []):
+        if isinstance(item, dict) and "number" in item:
+            problems.append(Problem(path, f"forslag '{item.get('id')}' (nr. {index + 1}): forslagene nummereres "
+                                          "efter rækkefølgen; skriv ikke 'number'", column="number",
+                                    value=item["number"]))
+    return problems
+
+
+def _cross_problems(path: Path, cat: Catalogue) -> list[Problem]:
+    problems = []
+    heading_ids = [h.id for h in cat.headings]
+    for hid in {h for h in heading_ids if heading_ids.count(h) > 1}:
+        problems.append(Problem(path, "overskrift-id'et er brugt mere end én gang", column="headings", value=hid))
+    seen: dict[str, int] = {}
+    for p in cat.proposals:
+        if p.id in seen:
+            problems.append(Problem(path, f"forslag '{p.id}' (nr. {p.number}): id'et er også brugt af forslag "
+                                          f"nr. {seen[p.id]}; forslag-id'er skal være entydige", column="id",
+                                    value=p.id))
+        seen.setdefault(p.id, p.number)
+        if p.heading not in heading_ids:
+            problems.append(Problem(path, f"forslag '{p.id}' (nr. {p.number}): ukendt overskrift; kendte: "
+                                          f"{', '.join(heading_ids)}", column="heading", value=p.heading))
+    return problems
+
+
+def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int]) -> Catalogue:
+    """Read and validate proposals.yaml against the benefit costs and the report's years."""
+    path = Path(path)
+    raw = safe_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(Problem(path, "filen skal indeholde et YAML-kort med 'proposals'"))
+    problems = _reserved_problems(path, raw)
+    if problems:
+        raise InputError(problems)
+    costs = {str(g): float(c) for g, c in zip(benefit_costs["benefit_group"], benefit_costs["kr_per_full_time_person"])}
+    groups = [g.id for g in load_taxonomy().benefit_groups if not g.total]
+    context = {"years": list(years), "costs": costs, "groups": groups}
+    try:
+        cat = Catalogue.model_validate(raw, context=context)
+    except ValidationError as err:
+        raise InputError(_problems(path, raw, err)) from None
+    numbered = [p.model_copy(update={"number": i}) for i, p in enumerate(cat.proposals, start=1)]
+    cat = cat.model_copy(update={"proposals": numbered, "years": list(years), "costs": costs, "source": str(path)})
+    problems = _cross_problems(path, cat)
+    if problems:
+        raise InputError(problems)
+    return cat
+
+
+# ------------------------------------------------------------------ effects
+def line_amounts(line: EffectLine, costs: Mapping[str, float], step: float) -> dict[int, float]:
+    """1.000 kr per year: typed amounts as given; persons × net cost per full-time person, rounded to step."""
+    if line.amounts is not None:
+        return {int(y): float(v) for y, v in sorted(line.amounts.items())}
+    cost = float(costs[line.group])
+    return {int(y): round_to(n * cost / 1000.0, step) for y, n in sorted(line.persons.items())}
+
+
+@dataclass(frozen=True)
+class LineEffect:
+    proposal_id: str
+    number: int
+    scenario: str | None
+    in_total: bool              # counts in the proposal's total (common line or the default scenario)
+    line_id: str | None
+    label: str
+    konto: int
+    kind: str
+    group: str | None
+    persons: dict[int, float] = field(default_factory=dict)
+    amounts: dict[int, float] = field(default_factory=dict)
+
+
+def _as_proposal(cat: Catalogue, proposal: Proposal | str) -> Proposal:
+    return cat.proposal(proposal) if isinstance(proposal, str) else proposal
+
+
+def line_effects(cat: Catalogue, proposal: Proposal | str) -> list[LineEffect]:
+    """Every line of a proposal (common lines and every scenario's) with its amounts per year."""
+    p = _as_proposal(cat, proposal)
+    default = p.default_scenario.id if p.default_scenario else None
+    out = []
+    for scenario, lines in [(None, p.lines)] + [(s.id, s.lines) for s in p.scenarios]:
+        for ln in lines:
+            out.append(LineEffect(p.id, p.number, scenario, scenario is None or scenario == default, ln.id, ln.label,
+                                  ln.konto, ln.kind, ln.group, dict(ln.persons or {}),
+                                  line_amounts(ln, cat.costs, cat.round_to)))
+    return out
+
+
+def _sum(effects: list[LineEffect], years: list[int]) -> dict[int, float]:
+    """Sum per year over the years any line has a value (a year with no line is left out)."""
+    out: dict[int, float] = {}
+    for eff in effects:
+        for year, value in eff.amounts.items():
+            out[year] = out.get(year, 0.0) + value
+    return {y: out[y] for y in years if y in out}
+
+
+def _counted(cat: Catalogue, proposal: Proposal | str, scenario: str | None) -> list[LineEffect]:
+    p = _as_proposal(cat, proposal)
+    effects = line_effects(cat, p)
+    if scenario is None:
+        return [e for e in effects if e.in_total]
+    p.scenario(scenario)  # KeyError if unknown
+    return [e for e in effects if e.scenario in (None, scenario)]
+
+
+def proposal_total(cat: Catalogue, proposal: Proposal | str, scenario: str | None = None) -> dict[int, float]:
+    """The proposal's effect per year (1.000 kr; negative = saving); years without any line are absent."""
+    return _sum(_counted(cat, proposal, scenario), cat.years)
+
+
+def proposal_subtotals(cat: Catalogue, proposal: Proposal | str, by: Literal["konto", "kind"] = "konto",
+                       scenario: str | None = None) -> dict[Any, dict[int, float]]:
+    """Per konto (5, 6) or per kind (investering, besparelse, merudgift): the effect per year."""
+    effects = _counted(cat, proposal, scenario)
+    keys = KONTI if by == "konto" else KINDS
+    return {k: _sum([e for e in effects if getattr(e, by) == k], cat.years) for k in keys}
+
+
+def catalogue_total(cat: Catalogue) -> dict[int, float]:
+    """The catalogue's total per year (every year of the report; 0 where nothing)."""
+    total = {y: 0.0 for y in cat.years}
+    for p in cat.proposals:
+        for year, value in proposal_total(cat, p).items():
+            total[year] += value
+    return total
+
+
+def catalogue_subtotals(cat: Catalogue, by: Literal["konto", "kind"] = "konto") -> dict[Any, dict[int, float]]:
+    keys = KONTI if by == "konto" else KINDS
+    out = {k: {y: 0.0 for y in cat.years} for k in keys}
+    for p in cat.proposals:
+        for key, per_year in proposal_subtotals(cat, p, by).items():
+            for year, value in per_year.items():
+                out[key][year] += value
+    return out
+
+
+def effects_frame(cat: Catalogue) -> pd.DataFrame:
+    """Long table: one row per proposal × line × year (every scenario; in_total marks what counts)."""
+    rows = []
+    for p in cat.proposals:
+        for eff in line_effects(cat, p):
+            for year, amount in eff.amounts.items():
+                rows.append({"proposal_id": p.id, "number": p.number, "heading": p.heading, "scenario": eff.scenario,
+                             "in_total": eff.in_total, "line_id": eff.line_id, "label": eff.label, "konto": eff.konto,
+                             "kind": eff.kind, "group": eff.group, "year": year,
+                             "persons": eff.persons.get(year), "amount_1000kr": amount})
+    columns = ["proposal_id", "number", "heading", "scenario", "in_total", "line_id", "label", "konto", "kind",
+               "group", "year", "persons", "amount_1000kr"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def overview_frame(cat: Catalogue) -> pd.DataFrame:
+    """The overview table: heading rows, proposal rows, their sub-lines or scenarios, and the total row.
+
+    Year columns hold 1.000 kr (NaN where the proposal has no effect that year). A proposal's
+    lines are shown as sub-rows when it has an investment and more than one line (as in the
+    reference report); scenarios are always shown as sub-rows.
+    """
+    rows = []
+
+    def row(row_type, label, values, number=None, proposal_id=None, certainty=None, difficulty=None, **extra):
+        rec = {"row": row_type, "number": number, "proposal_id": proposal_id, "label": label}
+        rec.update({y: values.get(y, float("nan")) for y in cat.years})
+        rec.update({"certainty": certainty, "difficulty": difficulty})
+        rec.update({"heading": extra.get("heading"), "scenario": extra.get("scenario"),
+                    "line_id": extra.get("line_id"), "konto": extra.get("konto"), "kind": extra.get("kind")})
+        rows.append(rec)
+
+    for heading in cat.headings:
+        members = [p for p in cat.proposals if p.heading == heading.id]
+        if not members:
+            continue
+        row("heading", heading.table_label, {}, heading=heading.id)
+        for p in members:
+            row("proposal", p.label, proposal_total(cat, p), p.number, p.id, p.certainty, p.difficulty.level,
+                heading=heading.id)
+            common = [e for e in line_effects(cat, p) if e.scenario is None]
+            if len(common) > 1 and any(e.kind == "investering" for e in common):
+                for eff in common:
+                    row("line", eff.label, eff.amounts, p.number, p.id, heading=heading.id, line_id=eff.line_id,
+                        konto=eff.konto, kind=eff.kind)
+            for s in p.scenarios:
+                row("scenario", s.label + (" (indgår i total)" if s.default else ""),
+                    proposal_total(cat, p, s.id), p.number, p.id, heading=heading.id, scenario=s.id)
+    row("total", "I alt", catalogue_total(cat))
+    return pd.DataFrame(rows)
+
+
+def _with_sum(per_year: Mapping[int, float]) -> dict:
+    out: dict[Any, Any] = dict(per_year)
+    out["sum"] = float(sum(per_year.values()))
+    return out
+
+
+def _money_context(cat: Catalogue, effects: list[LineEffect]) -> dict:
+    ctx: dict[str, Any] = {"total": _with_sum(_sum(effects, cat.years))}
+    for kind in KINDS:
+        ctx[kind] = _with_sum(_sum([e for e in effects if e.kind == kind], cat.years))
+    for konto in KONTI:
+        sub = _with_sum(_sum([e for e in effects if e.konto == konto], cat.years))
+        for kind in KINDS:
+            sub[kind] = _with_sum(_sum([e for e in effects if e.konto == konto and e.kind == kind], cat.years))
+        ctx[f"konto{konto}"] = sub
+    return ctx
+
+
+def catalogue_context(cat: Catalogue) -> dict:
+    """Catalogue-wide values: count, count_investering, total/konto5/konto6/<kind> per year (and 'sum')."""
+    counted = [e for p in cat.proposals for e in line_effects(cat, p) if e.in_total]
+    ctx = _money_context(cat, counted)
+    ctx["count"] = len(cat.proposals)
+    ctx["count_investering"] = sum(1 for p in cat.proposals
+                                   if any(e.kind == "investering" for e in line_effects(cat, p) if e.in_total))
+    ctx["years"] = {"first": str(cat.years[0]), "last": str(cat.years[-1])} if cat.years else {}
+    ctx["number"] = {p.id: p.number for p in cat.proposals}
+    return ctx
+
+
+def proposal_context(cat: Catalogue, proposal: Proposal | str) -> dict:
+    """Everything a proposal's texts may cite (see README_owndata.md for the list)."""
+    p = _as_proposal(cat, proposal)
+    effects = line_effects(cat, p)
+    ctx = _money_context(cat, [e for e in effects if e.in_total])
+    ctx.update({
+        "id": p.id, "number": p.number, "title": p.title, "label": p.label,
+        "certainty": p.certainty, "difficulty": p.difficulty.level, "difficulty_note": p.difficulty.note or "",
+        "horizon": p.horizon or "", "count": len(cat.proposals),
+        "line": {}, "scenario": {}, "catalogue": catalogue_context(cat),
+    })
+    for eff in effects:
+        if eff.line_id:
+            entry = _with_sum(eff.amounts)
+            entry["persons"] = _with_sum(eff.persons)
+            entry["label"] = eff.label
+            ctx["line"][eff.line_id] = entry
+    for s in p.scenarios:
+        sub = _money_context(cat, [e for e in effects if e.scenario in (None, s.id)])
+        sub.update({"label": s.label, "horizon": s.horizon or ""})
+        ctx["scenario"][s.id] = sub
+    return ctx
+
+
+def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | None = None) -> dict[str, str]:
+    """The proposal's sections with every placeholder filled ({section key: Markdown})."""
+    p = _as_proposal(cat, proposal)
+    context = {**(extra or {}), **proposal_context(cat, p)}
+    problems, out = [], {}
+    for key, text in p.sections.items():
+        try:
+            out[key] = render(text, context, file=cat.source, where=f"forslag '{p.id}' (nr. {p.number}), {key}")
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def intro_context(cat: Catalogue) -> dict:
+    """The context of the catalogue's and the headings' intros: catalogue_context at the top level,
+    and also under 'catalogue' (so a text may write either {{ count }} or {{ catalogue.count }})."""
+    ctx = catalogue_context(cat)
+    return {**ctx, "catalogue": ctx}
+
+
+def render_intros(cat: Catalogue, extra: Mapping | None = None) -> dict[str, str]:
+    """{'': the catalogue intro, <heading id>: that heading's intro} with every placeholder filled."""
+    context = {**(extra or {}), **intro_context(cat)}
+    texts = [("", cat.intro, "indledning til kataloget")] + [(h.id, h.intro, f"overskrift '{h.id}'")
+                                                            for h in cat.headings]
+    problems, out = [], {}
+    for key, text, where in texts:
+        if text:
+            try:
+                out[key] = render(text, context, file=cat.source, where=where)
+            except InputError as err:
+                problems += err.problems
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def check_placeholders(cat: Catalogue, values: Mapping | None = None) -> list[Problem]:
+    """Every placeholder in every text resolves, from the proposal's own values and the report's `values`."""
+    problems = []
+    try:
+        render_intros(cat, values)
+    except InputError as err:
+        problems += err.problems
+    for p in cat.proposals:
+        try:
+            render_sections(cat, p, values)
+        except InputError as err:
+            problems += err.problems
+    return problems

@@ -1,0 +1,392 @@
+"""Readers for jobindsats.dk extracts: v2 CSV, v3 CSV (BOM), v3 JSON and Excel.
+
+Every format is read into the same tidy long table (`TIDY_COLUMNS`); labels
+are mapped to canonical ids through the taxonomy. Monthly (and quarterly)
+figures become annual averages in `annualise`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from servicetjek.errors import InputError, Problem, ProblemCollector
+from servicetjek.inputs.taxonomy import Taxonomy
+from servicetjek.inputs.taxonomy import load as load_taxonomy
+
+TIDY_COLUMNS = [
+    "area", "period", "period_type", "year", "benefit_group", "sub_group",
+    "measure", "value", "source_file", "row",
+]
+ANNUAL_COLUMNS = ["area", "year", "benefit_group", "sub_group", "measure", "value", "source_file"]
+KEY = ["area", "period", "benefit_group", "sub_group", "measure"]
+SUFFIXES = {".csv", ".json", ".xlsx"}
+_EXTRA = ["group_label", "sub_label", "measure_label", "raw"]  # kept only to name bad cells
+
+_PERIOD_PATTERNS = [
+    ("QMAT", re.compile(r"^(\d{4})QMAT(\d{1,2})$")),
+    ("M", re.compile(r"^(\d{4})M(\d{1,2})$")),
+    ("Q", re.compile(r"^(\d{4})Q(\d{1,2})$")),
+    ("Y", re.compile(r"^(\d{4})$")),
+]
+_SUBPERIODS = {"M": 12, "Q": 4}
+_MISSING = {"", "-", "..", "null", "NULL", "nan", "NaN"}
+# Danish number: optional sign, thousands dots in groups of three, decimal comma.
+_DANISH_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+
+
+# --------------------------------------------------------------------------
+# Small parsers
+# --------------------------------------------------------------------------
+def parse_period(text: str) -> tuple[str, int, int]:
+    """'2019M03' -> ('M', 2019, 3); '2019' -> ('Y', 2019, 0). ValueError if not a period."""
+    text = str(text).strip()
+    for kind, pattern in _PERIOD_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year = int(match.group(1))
+            sub = int(match.group(2)) if match.lastindex and match.lastindex >= 2 else 0
+            if kind == "M" and not 1 <= sub <= 12 or kind in ("Q", "QMAT") and not 1 <= sub <= 4:
+                raise ValueError(text)
+            return kind, year, sub
+    raise ValueError(text)
+
+
+def parse_number(value: object) -> float:
+    """A cell as jobindsats writes it: JSON number, '1.071,5', '2,1', '' or null."""
+    if value is None:
+        return np.nan
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "")
+    if text in _MISSING:
+        return np.nan
+    if not _DANISH_NUMBER.match(text):
+        raise ValueError(text)
+    return float(text.replace(".", "").replace(",", "."))
+
+
+# --------------------------------------------------------------------------
+# Format-specific cell grids: (header, rows, locations, format name)
+# --------------------------------------------------------------------------
+def _read_csv(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
+    raw = path.read_bytes()
+    fmt = "v3-csv" if raw.startswith(b"\xef\xbb\xbf") else "v2-csv"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(Problem(path, f"filen er ikke UTF-8 ({err.reason} ved byte {err.start})")) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InputError(Problem(path, "filen er tom eller mangler en overskriftsrække", row=1))
+    header = [h.strip() for h in lines[0].split(";")]
+    rows, locs = [], []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split(";")
+        if len(cells) != len(header):
+            raise InputError(Problem(
+                path, f"rækken har {len(cells)} felter, overskriften {len(header)}", row=number, value=line))
+        rows.append(cells)
+        locs.append(number)
+    return header, rows, locs, fmt
+
+
+def _read_json(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as err:
+        raise InputError(Problem(path, f"ugyldig JSON: {err.msg}", row=err.lineno)) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("columns"), list) or not isinstance(doc.get("rows"), list):
+        raise InputError(Problem(path, 'forventede et objekt {"columns": [...], "rows": [[...]]}'))
+    header = [str(h).strip() for h in doc["columns"]]
+    rows, locs = [], []
+    for index, row in enumerate(doc["rows"]):
+        if not isinstance(row, list) or len(row) != len(header):
+            raise InputError(Problem(
+                path, f"rows[{index}] har ikke {len(header)} felter som 'columns'", row=index + 1, value=row))
+        rows.append(row)
+        locs.append(index + 1)
+    return header, rows, locs, "v3-json"
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises several types for a broken file
+        raise InputError(Problem(path, f"kan ikke læse Excel-filen: {err}")) from None
+    try:
+        sheet = book.worksheets[0]
+        grid = list(sheet.iter_rows(values_only=True))
+    finally:
+        book.close()
+    if not grid:
+        raise InputError(Problem(path, "arket er tomt", row=1))
+    header = [str(h).strip() if h is not None else "" for h in grid[0]]
+    while header and header[-1] == "":
+        header.pop()
+    rows, locs = [], []
+    for number, row in enumerate(grid[1:], start=2):
+        cells = list(row[: len(header)])
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        rows.append(cells)
+        locs.append(number)
+    return header, rows, locs, "xlsx"
+
+
+_READERS = {".csv": _read_csv, ".json": _read_json, ".xlsx": _read_xlsx}
+
+
+# --------------------------------------------------------------------------
+# Tidy schema (declarative checks on the long table)
+# --------------------------------------------------------------------------
+def _tidy_schema(taxonomy: Taxonomy) -> pa.DataFrameSchema:
+    counts = sorted(taxonomy.count_measures)
+    return pa.DataFrameSchema(
+        {
+            "area": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "period": pa.Column(str),
+            "period_type": pa.Column(str, pa.Check.isin(["M", "Q", "QMAT", "Y"])),
+            "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+            "benefit_group": pa.Column(str, pa.Check.isin(taxonomy.group_ids)),
+            "sub_group": pa.Column(str),
+            "measure": pa.Column(str, pa.Check.isin([m.id for m in taxonomy.measures])),
+            "value": pa.Column(float, nullable=True),
+            "source_file": pa.Column(str),
+            "row": pa.Column(int),
+        },
+        checks=[
+            pa.Check(
+                lambda df: ~df["measure"].isin(counts) | df["value"].isna() | (df["value"] >= 0),
+                error="negativt antal",
+                name="non_negative_counts",
+            ),
+        ],
+        strict=True,
+    )
+
+
+def _schema_problems(path: Path, frame: pd.DataFrame, err: pa.errors.SchemaErrors) -> list[Problem]:
+    problems = []
+    cases = err.failure_cases.drop_duplicates(subset=["index", "check"])
+    for _, case in cases.iterrows():
+        index = case.get("index")
+        row = frame.loc[index] if index is not None and index in frame.index else None
+        column = case.get("column")
+        check = str(case.get("check"))
+        if row is not None and ("non_negative" in check or "negativt" in check):
+            problems.append(Problem(path, "negativt antal", row=int(row["row"]),
+                                    column=row["measure_label"], value=row["raw"]))
+        elif row is not None:
+            problems.append(Problem(path, f"fejlet kontrol {check}", row=int(row["row"]),
+                                    column=str(column), value=case.get("failure_case")))
+        else:
+            problems.append(Problem(path, f"fejlet kontrol {check}", column=str(column),
+                                    value=case.get("failure_case")))
+    return problems
+
+
+# --------------------------------------------------------------------------
+# One file -> tidy long table
+# --------------------------------------------------------------------------
+def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+    """Read one extract in any supported format into the tidy long table."""
+    path = Path(path)
+    taxonomy = taxonomy or load_taxonomy()
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(Problem(path, f"ukendt filtype '{path.suffix}'; forventede {sorted(SUFFIXES)}"))
+    if not path.is_file():
+        raise InputError(Problem(path, "filen findes ikke"))
+    header, rows, locs, _fmt = reader(path)
+
+    problems = ProblemCollector()
+    dims = taxonomy.dimension_columns
+    roles: dict[str, int] = {}
+    measures: list[tuple[int, str, str]] = []  # (column index, measure id, label)
+    for index, label in enumerate(header):
+        role = None
+        if label in dims.area:
+            role = "area"
+        elif label in dims.period:
+            role = "period"
+        elif label in dims.benefit_group:
+            role = "benefit_group"
+        elif label in taxonomy.sub_group_columns:
+            role = "sub_group"
+        if role:
+            if role in roles:
+                problems.add(path, "kolonnen findes to gange", row=1, column=label)
+            roles[role] = index
+            continue
+        measure = taxonomy.measure(label)
+        if measure is None:
+            problems.add(path, "ukendt kolonne; forventede områdekolonne "
+                         f"{dims.area}, periode {dims.period}, ydelsesgruppe {dims.benefit_group}, "
+                         f"visitation {taxonomy.sub_group_columns} eller et mål "
+                         f"{[m.labels[0] for m in taxonomy.measures]}", row=1, column=label)
+        else:
+            measures.append((index, measure.id, label))
+    for role, labels in (("area", dims.area), ("period", dims.period)):
+        if role not in roles:
+            problems.add(path, f"mangler kolonnen {labels[0]!r} (eller {labels[1:]})", row=1)
+    table = taxonomy.table_id(path.name)
+    fixed_group = taxonomy.tables.get(table)
+    if "benefit_group" not in roles and fixed_group is None:
+        problems.add(path, f"mangler kolonnen {dims.benefit_group[0]!r}, og tabellen '{table}' "
+                     "hører ikke til én bestemt ydelsesgruppe", row=1)
+    if not measures:
+        problems.add(path, "ingen målkolonner (f.eks. 'Antal fuldtidspersoner')", row=1)
+    problems.raise_if_any()
+
+    records = []
+    for cells, loc in zip(rows, locs):
+        area = str(cells[roles["area"]] or "").strip()
+        period_text = str(cells[roles["period"]] or "").strip()
+        try:
+            ptype, year, _sub = parse_period(period_text)
+        except ValueError:
+            problems.add(path, "ukendt periode (forventede f.eks. 2019M01, 2019Q04, 2019QMAT04, 2019)",
+                         row=loc, column=header[roles["period"]], value=period_text)
+            continue
+        if "benefit_group" in roles:
+            label = str(cells[roles["benefit_group"]] or "").strip()
+            group = taxonomy.group_id(label)
+            if group is None:
+                problems.add(path, "ukendt ydelsesgruppe (ikke i reference/taxonomy.yaml)", row=loc,
+                             column=header[roles["benefit_group"]], value=label)
+                continue
+        else:
+            group, label = fixed_group, ""
+        sub, sub_label = "", ""
+        if "sub_group" in roles:
+            sub_label = str(cells[roles["sub_group"]] or "").strip()
+            sub = taxonomy.sub_group_id(group, sub_label)
+            if sub is None:
+                problems.add(path, f"ukendt visitationskategori for {group}", row=loc,
+                             column=header[roles["sub_group"]], value=sub_label)
+                continue
+        for index, measure, mlabel in measures:
+            try:
+                value = parse_number(cells[index])
+            except ValueError:
+                problems.add(path, "tallet kan ikke læses", row=loc, column=mlabel, value=cells[index])
+                continue
+            records.append((area, period_text, ptype, year, group, sub, measure, value,
+                            path.name, loc, label, sub_label, mlabel, cells[index]))
+    problems.raise_if_any()
+
+    frame = pd.DataFrame.from_records(records, columns=TIDY_COLUMNS + _EXTRA)
+    frame["value"] = frame["value"].astype(float)
+    frame["year"] = frame["year"].astype(int)
+    frame["row"] = frame["row"].astype(int)
+    for column in ("area", "period", "period_type", "benefit_group", "sub_group", "measure", "source_file"):
+        frame[column] = frame[column].astype(str)
+
+    # The same label twice for one key is a duplicate row.
+    raw_key = ["area", "period", "group_label", "sub_label", "benefit_group", "sub_group", "measure"]
+    dup = frame[frame.duplicated(raw_key, keep=False)]
+    if not dup.empty:
+        for _, grp in dup.groupby(raw_key, sort=False):
+            first, *others = grp["row"].tolist()
+            for other in others:
+                problems.add(path, f"dubleret række (samme som række {first})", row=other,
+                             column=grp["measure_label"].iloc[0],
+                             value=f"{grp['area'].iloc[0]} {grp['period'].iloc[0]} "
+                                   f"{grp['group_label'].iloc[0] or grp['benefit_group'].iloc[0]} {grp['sub_label'].iloc[0]}".strip())
+    problems.raise_if_any()
+
+    try:
+        _tidy_schema(taxonomy).validate(frame.drop(columns=_EXTRA), lazy=True)
+    except pa.errors.SchemaErrors as err:
+        raise InputError(_schema_problems(path, frame, err)) from None
+
+    # Several labels for one canonical sub-group (uddannelsesparat + åbenlyst
+    # uddannelsesparat) add up to it.
+    agg = (frame.groupby(KEY + ["period_type", "year", "source_file"], sort=False, dropna=False)
+           .agg(value=("value", lambda s: s.sum(min_count=len(s))), row=("row", "min"))
+           .reset_index())
+    return agg[TIDY_COLUMNS].sort_values(["area", "benefit_group", "sub_group", "measure", "period"],
+                                         ignore_index=True)
+
+
+def read_extracts(paths: list[Path], taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+    """Read several extracts; all problems in all files are reported together."""
+    taxonomy = taxonomy or load_taxonomy()
+    problems = ProblemCollector()
+    frames = [f for f in (problems.run(read_extract, p, taxonomy) for p in paths) if f is not None]
+    problems.raise_if_any()
+    if not frames:
+        return pd.DataFrame(columns=TIDY_COLUMNS)
+    tidy = pd.concat(frames, ignore_index=True)
+    dup = tidy[tidy.duplicated(KEY, keep=False)]
+    for _, grp in dup.groupby(KEY, sort=False):
+        first = grp.iloc[0]
+        for _, other in grp.iloc[1:].iterrows():
+            problems.add(other["source_file"], f"dubleret række: findes også i {first['source_file']} "
+                         f"række {first['row']}", row=int(other["row"]), column=other["measure"],
+                         value=f"{other['area']} {other['period']} {other['benefit_group']} {other['sub_group']}".strip())
+    problems.raise_if_any()
+    return tidy
+
+
+# --------------------------------------------------------------------------
+# Monthly / quarterly -> annual
+# --------------------------------------------------------------------------
+def annualise(tidy: pd.DataFrame, allow_missing_months: bool = False) -> pd.DataFrame:
+    """Annual values: Y as given, QMAT04 as given, M and Q averaged over the year.
+
+    A year with missing months (or quarters, or null values) is an error unless
+    `allow_missing_months`; then the mean of the months present is used.
+    """
+    problems = ProblemCollector()
+    series_key = ["area", "year", "benefit_group", "sub_group", "measure"]
+    parts = []
+
+    direct = tidy[(tidy["period_type"] == "Y") | (tidy["period"].str.endswith("QMAT04"))]
+    parts.append(direct)
+
+    for ptype, expected in _SUBPERIODS.items():
+        sub = tidy[tidy["period_type"] == ptype].copy()
+        if sub.empty:
+            continue
+        sub["n"] = sub["period"].map(lambda p: parse_period(p)[2])
+        present = sub.dropna(subset=["value"])
+        for key, grp in sub.groupby(series_key, sort=False):
+            have = set(present.loc[grp.index.intersection(present.index), "n"])
+            missing = sorted(set(range(1, expected + 1)) - have)
+            if missing and not allow_missing_months:
+                label = "M" if ptype == "M" else "Q"
+                names = ", ".join(f"{key[1]}{label}{m:02d}" for m in missing)
+                problems.add(grp["source_file"].iloc[0],
+                             f"året {key[1]} mangler {len(missing)} {'måned' if ptype == 'M' else 'kvartal'}(er): "
+                             f"{names} for {key[0]}, {key[2]}{'/' + key[3] if key[3] else ''}, {key[4]} "
+                             "(tillad med allow_missing_months: true i kommune.yaml)",
+                             row=int(grp["row"].min()), column=key[4])
+        mean = (present.groupby(series_key, sort=False)
+                .agg(value=("value", "mean"), source_file=("source_file", "first"))
+                .reset_index())
+        parts.append(mean)
+    problems.raise_if_any()
+
+    annual = pd.concat([p[ANNUAL_COLUMNS] for p in parts if not p.empty], ignore_index=True) \
+        if any(not p.empty for p in parts) else pd.DataFrame(columns=ANNUAL_COLUMNS)
+    dup = annual[annual.duplicated(series_key, keep=False)]
+    for _, grp in dup.groupby(series_key, sort=False):
+        files = sorted(set(grp["source_file"]))
+        problems.add(files[-1], f"året {grp['year'].iloc[0]} findes både som årstal og måneder/kvartaler "
+                     f"(også i {files[0]})", column=grp["measure"].iloc[0],
+                     value=f"{grp['area'].iloc[0]} {grp['benefit_group'].iloc[0]} {grp['sub_group'].iloc[0]}".strip())
+    problems.raise_if_any()
+    return annual.sort_values(series_key, ignore_index=True)

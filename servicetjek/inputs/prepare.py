@@ -1,0 +1,281 @@
+"""`prepare`: validate a municipality's raw inputs and write tidy tables to data/processed/<slug>/.
+
+Nothing is written unless every input is valid; the folder is swapped in whole,
+so a failed or killed run leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+from pydantic import Field
+
+from servicetjek import config, declaration
+from servicetjek.errors import InputError, Problem, ProblemCollector
+from servicetjek.files import sha256, swap_dir
+from servicetjek.inputs import catalogue as catalogue_mod
+from servicetjek.inputs import extracts, municipality, owndata
+from servicetjek.inputs.municipality import Municipality
+from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
+from servicetjek.inputs.tables import read_csv_checked
+from servicetjek.inputs.taxonomy import Taxonomy
+from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.validation import PROVENANCE_PATTERN, PROVENANCE_RULE, Provenance, Strict, load_yaml_model
+
+PROVENANCE_FILE = "PROVENANCE.yaml"
+POPULATION_FILE = "population.csv"
+# Sums of rounded jobindsats figures differ a little from the printed total.
+TOTAL_TOLERANCE = 1.0
+
+
+class ExtractFile(Strict):
+    file: str
+    table: str
+    format: Literal["v2-csv", "v3-csv", "v3-json", "xlsx"]
+    areas: list[str] | str | None = None
+    periods: str | None = None
+    provenance: Provenance
+    agrees_with: list[str] = Field(default_factory=list)
+    # Written by `pipeline.py fetch`: the API request (method, url, params; never the key)
+    # and the retrieval time (UTC, ISO 8601).
+    request: dict[str, object] | None = None
+    retrieved: str | None = None
+
+
+class ExtractManifest(Strict):
+    files: list[ExtractFile] = Field(min_length=1)
+
+
+POPULATION_SCHEMA = pa.DataFrameSchema(
+    {
+        "area": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "age_band": pa.Column(str, pa.Check.isin(["16-64", "16-66"])),
+        "persons": pa.Column(int, pa.Check.gt(0)),
+        "provenance": pa.Column(str, pa.Check.str_matches(PROVENANCE_PATTERN, error=PROVENANCE_RULE)),
+    },
+    unique=["area", "year", "age_band"],
+    strict=True,
+)
+
+
+@dataclass
+class Prepared:
+    """Everything `prepare` validated, in memory; `write` puts it on disk."""
+
+    municipality: Municipality
+    tidy: pd.DataFrame
+    annual: pd.DataFrame
+    population: pd.DataFrame
+    own: dict[str, pd.DataFrame]
+    catalogue: object
+    provenance: pd.DataFrame
+    inputs: list[Path] = field(default_factory=list)
+
+    @property
+    def constructed_inputs(self) -> bool:
+        return bool((self.provenance["kind"] == "constructed").any())
+
+
+FETCH_HINT = "hent dem med `python pipeline.py fetch --kommune <navn> --years <fra>-<til>`"
+
+
+def _read_manifest(folder: Path) -> tuple[ExtractManifest | None, list[Path]]:
+    if not folder.is_dir():
+        raise InputError(Problem(folder, f"mappen med jobindsats-udtræk mangler; {FETCH_HINT}"))
+    if not (folder / PROVENANCE_FILE).exists() and not any(p.suffix.lower() in extracts.SUFFIXES
+                                                           for p in folder.iterdir()):
+        raise InputError(Problem(folder, f"ingen jobindsats-udtræk endnu; {FETCH_HINT}"))
+    manifest = load_yaml_model(folder / PROVENANCE_FILE, ExtractManifest)
+    on_disk = sorted(p for p in folder.iterdir() if p.suffix.lower() in extracts.SUFFIXES)
+    listed = {f.file for f in manifest.files}
+    problems = [Problem(folder / PROVENANCE_FILE, "udtrækket er ikke beskrevet (provenance mangler)", value=p.name)
+                for p in on_disk if p.name not in listed]
+    problems += [Problem(folder / f, "filen mangler (nævnt i PROVENANCE.yaml)") for f in sorted(listed)
+                 if not (folder / f).is_file()]
+    if problems:
+        raise InputError(problems)
+    return manifest, [folder / f.file for f in manifest.files]
+
+
+def _coverage_problems(mun: Municipality, annual: pd.DataFrame, population: pd.DataFrame,
+                       taxonomy: Taxonomy) -> list[Problem]:
+    """The chapters need every group, for every area and year they show."""
+    years = mun.config.years
+    near = mun.groups.by_role("near_labour_market")
+    long_areas = {mun.config.area, *(near.members if near else [])}
+    fte = annual[annual["measure"] == "fuldtidspersoner"]
+    have = set(zip(fte["area"], fte["year"], fte["benefit_group"], fte["sub_group"]))
+    pop = set(zip(population["area"], population["year"]))
+    split = {g.id: [s.id for s in g.sub_groups if s.id != "oevrige"] for g in taxonomy.benefit_groups if g.sub_groups}
+    problems = []
+    for area in mun.areas:
+        area_years = years.extract_years if area in long_areas else years.status
+        missing = [f"{y} {g}" for y in area_years for g in taxonomy.group_ids if (area, y, g, "") not in have]
+        missing += [f"{y} {g}/{s}" for y in years.status for g, subs in split.items() for s in subs
+                    if (area, y, g, s) not in have]
+        if missing:
+            shown = ", ".join(missing[:8]) + (f" … ({len(missing)} i alt)" if len(missing) > 8 else "")
+            problems.append(Problem(mun.extracts_dir, f"mangler fuldtidspersoner for {area}: {shown}"))
+        lacking = [str(y) for y in years.status if (area, y) not in pop]
+        if lacking:
+            problems.append(Problem(mun.folder / POPULATION_FILE,
+                                    f"mangler befolkning 16-64 år for {area} i {', '.join(lacking)}"))
+    return problems
+
+
+def _total_problems(annual: pd.DataFrame) -> list[Problem]:
+    """'I alt' must be the sum of the groups (the extracts agree with themselves)."""
+    whole = annual[(annual["sub_group"] == "") & (annual["measure"] == "fuldtidspersoner")]
+    totals = whole[whole["benefit_group"] == "i_alt"].set_index(["area", "year"])["value"]
+    parts = whole[whole["benefit_group"] != "i_alt"].groupby(["area", "year"])["value"].sum()
+    both = pd.concat({"total": totals, "parts": parts}, axis=1).dropna()
+    bad = both[(both["total"] - both["parts"]).abs() > TOTAL_TOLERANCE]
+    files = whole[whole["benefit_group"] == "i_alt"].set_index(["area", "year"])["source_file"]
+    return [Problem(files.get((area, year), "udtræk"),
+                    f"'I alt' for {area} {year} er {row.total:.1f}, men ydelsesgrupperne summer til {row.parts:.1f}",
+                    column="Antal fuldtidspersoner")
+            for (area, year), row in bad.iterrows()]
+
+
+def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
+                      own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
+    rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
+    rows += [("kommune.yaml", "", mun.config.provenance)]
+    rows += [("comparison_groups.yaml", g.id, g.provenance) for g in mun.groups.groups]
+    for name, frame in {POPULATION_FILE: population, **own}.items():
+        if "provenance" in frame.columns:
+            for text in frame["provenance"].drop_duplicates():
+                rows.append((name if name.endswith(".csv") else f"{name}.csv", "", text))
+    for item, text in getattr(catalogue, "provenance_items", lambda: [])():
+        rows.append(("proposals.yaml", item, text))
+    table = pd.DataFrame(rows, columns=["file", "item", "provenance"])
+    table["kind"] = table["provenance"].str.split(":").str[0].str.strip()
+    return table[["file", "item", "kind", "provenance"]]
+
+
+def _unfilled_problems(folder: Path, report) -> list[Problem]:
+    """Every required file that is missing or still holds the `new-kommune` placeholder, one problem each."""
+    problems = []
+    for rel in required_files(report):
+        path = folder / rel
+        if not path.is_file():
+            problems.append(Problem(path, "filen mangler (`pipeline.py new-kommune` opretter en skabelon)"))
+            continue
+        lines = [i for i, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+                 if PLACEHOLDER in line]
+        if lines:
+            shown = ", ".join(map(str, lines[:6])) + (f" … ({len(lines)} linjer i alt)" if len(lines) > 6 else "")
+            problems.append(Problem(path, f"ikke udfyldt: {PLACEHOLDER} står i linje {shown}"))
+    return problems
+
+
+def validate(name: str, report=None) -> Prepared:
+    """Read and validate every input of one municipality that the report declares (default: the main
+    report kind). Raises InputError with all problems.
+
+    A folder that still holds `new-kommune` placeholders is refused with one problem per unfilled or
+    missing file, before the contents are checked (which would repeat every placeholder)."""
+    report = report or declaration.report()
+    folder = config.municipality_dir(municipality.resolve(name))
+    unfilled = _unfilled_problems(folder, report)
+    if any(PLACEHOLDER in p.message for p in unfilled):
+        collector = ProblemCollector()
+        collector.run(_read_manifest, folder / "extracts")
+        raise InputError(unfilled + collector.problems)
+    problems = ProblemCollector()
+
+    def missing_files() -> list[Problem]:
+        """Missing required files that no reader has reported (e.g. the texts)."""
+        named = {Path(p.file) for p in problems.problems}
+        return [p for p in unfilled if Path(p.file) not in named]
+
+    mun = problems.run(municipality.load, name)
+    if mun is None:   # check the files that do not need kommune.yaml, then report everything together
+        problems.run(_read_manifest, folder / "extracts")
+        problems.run(read_csv_checked, folder / POPULATION_FILE, POPULATION_SCHEMA)
+        problems.run(owndata.load_all, folder, None, report)
+        problems.problems += missing_files()
+        problems.raise_if_any()
+    taxonomy = load_taxonomy()
+
+    manifest_and_paths = problems.run(_read_manifest, mun.extracts_dir)
+    tidy = annual = None
+    if manifest_and_paths:
+        manifest, paths = manifest_and_paths
+        tidy = problems.run(extracts.read_extracts, paths, taxonomy)
+        if tidy is not None:
+            annual = problems.run(extracts.annualise, tidy, mun.config.allow_missing_months)
+    population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
+
+    own = problems.run(owndata.load_all, mun.folder, None, report) or {}
+    catalogue = None
+    if "benefit_costs" in own and report.needs("proposals.yaml"):
+        catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
+                                 own["benefit_costs"], mun.config.years.scenario)
+    if annual is not None and population is not None:
+        for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
+            problems.problems.append(problem)
+    problems.problems += missing_files()
+    problems.raise_if_any()
+
+    provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
+    inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
+    prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs)
+    problems.problems += _text_problems(prepared, report)
+    problems.raise_if_any()
+    return prepared
+
+
+def _text_problems(prepared: Prepared, report) -> list[Problem]:
+    """Every placeholder in the consultant's texts and the catalogue is a value the report publishes."""
+    from servicetjek.chapters.values import published_values
+    from servicetjek.inputs.loader import Inputs
+    from servicetjek.inputs.texts import check_texts
+
+    inp = Inputs.from_prepared(prepared)
+    values = published_values(inp, report)
+    return check_texts(prepared.municipality.folder, report, values, prepared.catalogue)
+
+
+def write(prepared: Prepared) -> Path:
+    """Write into a temporary folder beside the target, then swap it in."""
+    slug = prepared.municipality.slug
+    target = config.processed_dir(slug)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=target.parent))
+    try:
+        prepared.tidy.drop(columns=["row"]).to_csv(tmp / "extracts.csv", index=False)
+        prepared.annual.to_csv(tmp / "annual.csv", index=False)
+        prepared.population.to_csv(tmp / "population.csv", index=False)
+        for name, frame in prepared.own.items():
+            frame.to_csv(tmp / f"{name}.csv", index=False)
+        prepared.provenance.to_csv(tmp / "provenance.csv", index=False)
+        meta = {
+            "kommune": prepared.municipality.name,
+            "slug": slug,
+            "config": prepared.municipality.config.model_dump(mode="json"),
+            "comparison_groups": prepared.municipality.groups.model_dump(mode="json"),
+            "constructed_inputs": prepared.constructed_inputs,
+            "inputs": {str(p.relative_to(config.DATA_DIR)) if p.is_relative_to(config.DATA_DIR) else str(p): sha256(p)
+                       for p in prepared.inputs},
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        swap_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def prepare(name: str) -> Path:
+    return write(validate(name))

@@ -1,0 +1,276 @@
+"""`new-kommune`: create data/raw/<slug>/ with every input file the chapters need.
+
+Everything the taxonomy knows is filled in (headers, target-group and benefit-group
+ids as rows, the comparison roles, a proposal template); everything only the
+consultant or jobindsats knows is the literal placeholder `UDFYLD`, never a
+plausible number. `prepare` refuses a folder while any `UDFYLD` is left and lists
+every unfilled file at once. The folder is written into a temporary folder beside
+the target and renamed into place, and an existing folder is never overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from servicetjek import config
+from servicetjek.config import NATIONAL_AREA
+from servicetjek.errors import InputError, Problem
+
+PLACEHOLDER = "UDFYLD"
+U = PLACEHOLDER
+PROVENANCE_HINT = f"{U} (published: <kilde>, <tabel> eller constructed: <hvordan>)"
+CONFIG_NAME = "kommune.yaml"
+SCENARIO_SLOTS = 3   # placeholder scenario years in kommune.yaml; budget.csv has a block of rows for each
+
+
+
+def required_files(report=None) -> list[str]:
+    """The files a municipality needs for the report (default: the main kind), from the declaration;
+    extracts/ is filled by `pipeline.py fetch`."""
+    from servicetjek import declaration
+
+    report = report or declaration.report()
+    return [f for f in report.required_inputs() if not f.startswith("extracts/")]
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _forecast_ids() -> list[str]:
+    path = config.REFERENCE_DIR / "national_forecast.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(dict.fromkeys(row["forecast_id"] for row in csv.DictReader(fh) if row.get("forecast_id")))
+
+
+def _kommune_yaml(name: str) -> str:
+    ids = ", ".join(_forecast_ids()) or "(ingen endnu)"
+    return f"""\
+# Kommunens indstillinger. Erstat hver pladsholder (se data/raw/README.md, "<kommune>/kommune.yaml").
+name: {name}
+area: {name}                  # området, som jobindsats staver det
+report:
+  title: Servicetjek af beskæftigelsesområdet
+  subtitle: {U}
+  consultant: {U}
+  published: "{U}"            # udgivelsesåret, i anførselstegn
+years:
+  status: [{U}, {U}, {U}]     # statusårene (kapitel 3), stigende, mindst to
+  longrun_start: {U}          # første år i den lange udvikling (Figur 1), senest det første statusår
+  scenario: [{', '.join([U] * SCENARIO_SLOTS)}]   # scenarie- og katalogårene (kapitel 4 og 7), efter det seneste statusår
+national_forecast: {U}        # et forecast_id fra data/raw/reference/national_forecast.csv: {ids}
+allow_missing_months: false
+provenance: "{PROVENANCE_HINT}"
+"""
+
+
+def _groups_yaml(name: str) -> str:
+    return f"""\
+# Sammenligningsgrupperne (ekskl. {name} selv). Medlemmerne staves som i jobindsats.
+# Har kommunen et nært arbejdsmarked, så tilføj en gruppe med role: near_labour_market.
+groups:
+  - id: klynge
+    role: klynge
+    name: Klynge
+    short_name: Klynge
+    members: [{U}]            # klyngekommunerne, f.eks. [Kommune A, Kommune B]
+    provenance: "{PROVENANCE_HINT}"
+  # - id: naert
+  #   role: near_labour_market
+  #   name: <gruppens navn>
+  #   short_name: <kort navn>
+  #   members: [<kommune>, <kommune>]
+  #   provenance: "<published: … eller constructed: …>"
+  - id: landet
+    role: national
+    name: {NATIONAL_AREA}
+    short_name: {NATIONAL_AREA}
+    members: [{NATIONAL_AREA}]
+    provenance: "{PROVENANCE_HINT}"
+"""
+
+
+def _proposals_yaml() -> str:
+    return f"""\
+# Forslagskataloget (kapitel 7). Felterne er beskrevet i data/raw/README.md, "<kommune>/proposals.yaml".
+# Beløb i 1.000 kr. pr. år; en besparelse er negativ. Årene skal være kommune.yaml's years.scenario.
+# Forslagene nummereres efter rækkefølgen; skriv intet nummer.
+provenance: "{PROVENANCE_HINT}"
+round_to: 100
+unit: 1000kr
+intro: |
+  {U}: indledning til kataloget, f.eks. "Kataloget indeholder {{{{ count }}}} forslag."
+headings:
+  - id: forslag
+    title: {U}
+proposals:
+  - id: forslag-1             # små bogstaver, tal og -
+    title: {U}
+    heading: forslag
+    certainty: {U}            # Lav, Middel eller Høj
+    difficulty: {U}           # Lav, Middel eller Høj
+    horizon: {U}
+    provenance: "{PROVENANCE_HINT}"
+    lines:
+      - label: {U}
+        konto: 6              # 5 eller 6
+        kind: investering     # investering (>= 0), besparelse (<= 0) eller merudgift (>= 0)
+        amounts: {{{U}: {U}}}   # {{år: beløb i 1.000 kr, ...}}
+      - label: {U}
+        konto: 5
+        kind: besparelse
+        group: {U}            # ydelsesgruppe-id, f.eks. foertidspension; prisen fra benefit_costs.csv
+        persons: {{{U}: {U}}}   # {{år: ændring i fuldtidspersoner (negativ = færre), ...}}
+    sections:
+      baggrund: |
+        {U}
+      beskrivelse: |
+        {U}
+"""
+
+
+def _text(title: str) -> str:
+    return (f"<!-- provenance: {PROVENANCE_HINT} -->\n"
+            f"{U}: {title}. Skriv teksten i Markdown; tal fra data skrives som pladsholdere, "
+            "f.eks. {{ kommune.name }} eller {{ catalogue.count }} (se data/raw/README.md, \"Placeholders\").\n")
+
+
+EXTRACTS_README = """\
+# jobindsats-udtræk
+
+Denne mappe fyldes af
+
+    python pipeline.py fetch --kommune {name} --years <fra>-<til>
+
+(nøglen til jobindsats' API læses fra miljøvariablen JOBINDSATS_API_KEY). Kommandoen gemmer
+svarene uændret her og beskriver hver fil i PROVENANCE.yaml. Udtræk hentet i hånden fra
+jobindsats.dk (CSV, JSON eller Excel) lægges her og beskrives i PROVENANCE.yaml med table,
+format og provenance (se data/raw/README.md).
+"""
+
+
+def files_for(name: str, report=None) -> dict[str, str]:
+    """relative path -> content of every file `new-kommune` writes: what the report's chapters read."""
+    from servicetjek import declaration
+    from servicetjek.inputs.owndata import ACTIVITIES, AREA_ROLES, UNIT_COST_LINES
+    from servicetjek.inputs.taxonomy import load as load_taxonomy
+
+    tax = load_taxonomy()
+    targets = [t.id for t in tax.target_groups]
+    aggregates = [a.id for a in tax.target_group_aggregates]
+    benefits = [g.id for g in tax.benefit_groups if not g.total]
+    p = PROVENANCE_HINT
+    report = report or declaration.report()
+    templates = {
+        "kommune.yaml": _kommune_yaml(name),
+        "comparison_groups.yaml": _groups_yaml(name),
+        "extracts/README.md": EXTRACTS_README.format(name=name),
+        "population.csv": _csv(["area", "year", "age_band", "persons", "provenance"],
+                               [[name, U, "16-64", U, p], [U, U, "16-64", U, p]]),
+        "resources.csv": _csv(["target_group", "activity", "konto", "financing", "expenses_1000kr", "provenance"],
+                              [[t, a, U, "kommune", U, p] for t in targets for a in ACTIVITIES]),
+        "resource_persons.csv": _csv(["target_group", "full_time_persons", "provenance"],
+                                     [[t, U, p] for t in targets]),
+        "unit_costs.csv": _csv(["jobcentre", "target_group", "unit_cost_1000kr", "provenance"],
+                               [["Kommune 2", t, U, p] for t in [*targets, *UNIT_COST_LINES]]),
+        "exit_rates.csv": _csv(["area_role", "target_group", "rate_pct", "provenance"],
+                               [[r, t, U, p] for r in AREA_ROLES for t in [*targets, *aggregates]]),
+        "budget.csv": _csv(["year", "benefit_group", "full_time_persons", "provenance"],
+                           [[U, g, U, p] for _year in range(SCENARIO_SLOTS) for g in benefits]),
+        "benefit_costs.csv": _csv(["benefit_group", "kr_per_full_time_person", "provenance"],
+                                  [[g, U, p] for g in benefits]),
+        "proposals.yaml": _proposals_yaml(),
+    }
+    for chapter in report.text_chapters():
+        templates[chapter.decl.source] = _text(f"{chapter.decl.title} (kapitel {chapter.number})")
+    wanted = set(required_files(report)) | set(report.optional_inputs())
+    return {rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}
+
+
+def _existing_problem(target: Path) -> InputError:
+    return InputError(Problem(target, "mappen findes allerede; new-kommune overskriver aldrig en kommunes data "
+                                      "(slet eller omdøb mappen selv, hvis du vil starte forfra)"))
+
+
+def new_kommune(name: str) -> Path:
+    """Create data/raw/<slug>/ for `name`. InputError if the name is empty or the folder exists.
+
+    The one exception: a folder that holds nothing but extracts/ (`pipeline.py fetch` run first) gets the
+    other files beside its extracts, which are left untouched.
+    """
+    name = " ".join(str(name).split())
+    slug = config.slugify(name)
+    if not slug:
+        raise InputError(Problem(config.RAW_DIR, "kommunens navn er tomt eller ugyldigt", value=name))
+    target = config.municipality_dir(slug)
+    fetched_first = target.is_dir() and [p.name for p in target.iterdir()] == ["extracts"]
+    if target.exists() and not fetched_first:
+        raise _existing_problem(target)
+    files = files_for(name)
+    if fetched_first:
+        files = {rel: text for rel, text in files.items() if not rel.startswith("extracts/")}
+    config.RAW_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.new.", dir=config.RAW_DIR))
+    try:
+        for rel, text in files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        if fetched_first:
+            # each entry is renamed into place (kommune.yaml last, so the folder counts as a
+            # municipality only when complete); nothing there is replaced
+            entries = sorted(tmp.iterdir(), key=lambda p: p.name == CONFIG_NAME)
+            if any((target / e.name).exists() for e in entries):
+                raise _existing_problem(target)
+            for entry in entries:
+                os.rename(entry, target / entry.name)
+            tmp.rmdir()
+        else:
+            try:
+                os.rename(tmp, target)    # fails if the folder appeared meanwhile (never overwrites)
+            except OSError:
+                raise _existing_problem(target) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def cmd_new_kommune(args: argparse.Namespace) -> int:
+    target = new_kommune(args.navn)
+    rel = target.relative_to(config.PROJECT_DIR) if target.is_relative_to(config.PROJECT_DIR) else target
+    print(f"oprettede {rel}/\n"
+          f"Næste skridt:\n"
+          f"  1. hent udtræk: python pipeline.py fetch --kommune {args.navn} --years <fra>-<til>\n"
+          f"  2. erstat hvert {PLACEHOLDER} i filerne (se data/raw/README.md)\n"
+          f"  3. python pipeline.py prepare --kommune {args.navn}   (gentag, til der ikke er flere fejl)\n"
+          f"  4. python pipeline.py build --kommune {args.navn}")
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "new-kommune", help="opret data/raw/<slug>/ med skabeloner til en ny kommunes input",
+        description=f"Opretter data/raw/<slug>/ med alle de filer, kapitlerne skal bruge: kommune.yaml, "
+                    f"comparison_groups.yaml, extracts/, befolkning, ressourceopgørelse, enhedsomkostninger, "
+                    f"afgangsrater, budget, nettoudgifter, forslagskatalog og teksterne til indledning og "
+                    f"vurdering. Det, der kan udfyldes fra taksonomien, er udfyldt; alt andet står som "
+                    f"{PLACEHOLDER}, og prepare afviser mappen, så længe der står {PLACEHOLDER} nogen steder. "
+                    f"En eksisterende mappe overskrives aldrig.",
+        epilog="Exit-status: 0 = oprettet, 2 = mappen findes allerede eller navnet er ugyldigt (intet skrevet).")
+    parser.add_argument("navn", metavar="NAVN", help="kommunens navn, som jobindsats staver området")
+    parser.set_defaults(func=cmd_new_kommune)
+

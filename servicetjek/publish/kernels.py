@@ -1,0 +1,97 @@
+"""The chapters' kernel: one per build, started ahead and reset between chapters; no secret in its
+environment."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+KERNEL = "python3"
+# Environment variables never handed to a kernel (nothing in a notebook may see a secret).
+SECRET_ENV = re.compile(r"(API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)", re.I)
+# Quiet kernels (no transport warning on stderr) without an SQLite history file per run.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
+
+WARMUP = """def _servicetjek_warmup():
+    import importlib, pkgutil, servicetjek
+    for module in pkgutil.walk_packages(servicetjek.__path__, "servicetjek."):
+        importlib.import_module(module.name)
+    import matplotlib.pyplot, IPython.display
+_servicetjek_warmup()
+del _servicetjek_warmup
+"""
+
+RESET = """get_ipython().run_line_magic("reset", "-f")
+import matplotlib.pyplot
+matplotlib.pyplot.close("all")
+del matplotlib
+"""
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not SECRET_ENV.search(k)}
+
+
+@contextlib.contextmanager
+def no_secrets():
+    """Kernels inherit the environment: hide anything that looks like a secret while they run."""
+    hidden = {k: os.environ.pop(k) for k in list(os.environ) if SECRET_ENV.search(k)}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
+class Kernels:
+    """One kernel per build, started ahead (it imports the package, pandas and matplotlib while the inputs
+    are checked) and reset between chapters (`%reset -f`: every chapter starts with an empty namespace, as
+    in a fresh kernel, but the imported modules stay loaded). Nothing runs in it with store_history, so
+    each chapter's execution counts are its own."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+        self.pair = None
+        self.used = False
+
+    def prestart(self) -> None:
+        if self.pair is None:
+            from jupyter_client import BlockingKernelClient
+            from jupyter_client.manager import AsyncKernelManager
+            from jupyter_core.utils import run_sync
+
+            km = AsyncKernelManager(kernel_name=KERNEL)
+            run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGS, cwd=str(self.cwd), env=clean_env())
+            kc = BlockingKernelClient()
+            kc.load_connection_info(km.get_connection_info())
+            kc.start_channels()
+            kc.execute(WARMUP, silent=True, store_history=False)
+            self.pair = (km, kc)
+
+    def take(self):
+        from servicetjek.publish.execute import BuildFailed
+
+        self.prestart()
+        km, kc = self.pair
+        if self.used:
+            msg_id = kc.execute(RESET, silent=True, store_history=False)
+            while True:
+                reply = kc.get_shell_msg(timeout=60)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            if reply["content"].get("status") != "ok":
+                raise BuildFailed(f"FEJL: kernen kunne ikke nulstilles: {reply['content'].get('evalue')}")
+        self.used = True
+        return km
+
+    def close(self) -> None:
+        if self.pair is not None:
+            from jupyter_core.utils import run_sync
+
+            km, kc = self.pair
+            self.pair = None
+            try:
+                kc.stop_channels()
+            finally:
+                run_sync(km.shutdown_kernel)(now=True)
