@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.chapters import catalogue_views as views
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs import owndata
@@ -171,7 +172,7 @@ def check_numbering(html: str, count: int, count_investering: int) -> None:
 def test_numbering_and_count(slagelse, naestved, context):
     for cat, slug in ((slagelse, "slagelse"), (naestved, "naestved")):
         html = views.chapter_html(cat, context(slug), table_number=6)
-        ctx = cat_mod.catalogue_context(cat)
+        ctx = cat_texts.catalogue_context(cat)
         check_numbering(html, ctx["count"], ctx["count_investering"])
 
 

@@ -316,12 +316,14 @@ class CostKeyFigures:
     excluded: list[str] = field(default_factory=list)
 
 
-def key_figures(totals: pd.DataFrame, unit: pd.DataFrame, comp: pd.DataFrame, rates: pd.DataFrame,
-                bubbles: pd.DataFrame, kommune: str, year: int, far: float = 30.0,
+def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: float = 30.0,
                 exit_band: float = 3.0) -> CostKeyFigures:
-    """`far`: a unit cost at least this many percent below the mean is 'markant lavere';
+    """`tables`: the chapter's tables, {"totals", "unit", "composition", "exit_rates", "bubbles"}.
+    `far`: a unit cost at least this many percent below the mean is 'markant lavere';
     `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level
     (3 % reproduces the reference report's reading of its Tabel 5)."""
+    totals, unit, comp = tables["totals"], tables["unit"], tables["composition"]
+    rates, bubbles = tables["exit_rates"], tables["bubbles"]
     t = totals.set_index("row_id")
     u = unit.set_index("row_id")
     groups = unit[unit["row_type"] == "group"]

@@ -81,7 +81,7 @@ def _own(inp) -> dict:
 
 
 def catalogue_values(inp) -> dict:
-    from servicetjek.inputs.catalogue import catalogue_context
+    from servicetjek.chapters.catalogue_texts import catalogue_context
 
     return catalogue_context(inp.catalogue())
 
