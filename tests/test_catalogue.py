@@ -14,6 +14,8 @@ from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.errors import InputError
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs import owndata
+from servicetjek.publish.formatting import round_to
+from servicetjek.publish.placeholders import render
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 SLAGELSE_YEARS = [2020, 2021, 2022]
@@ -184,18 +186,18 @@ def test_naestved_catalogue(naestved):
 @pytest.mark.parametrize("value, expected", [(4966, 5000), (-5040, -5000), (4950, 5000), (-4950, -5000),
                                              (4949.9, 4900), (0, 0)])
 def test_round_to(value, expected):
-    assert cat_mod.round_to(value, 100) == expected
+    assert round_to(value, 100) == expected
 
 
 def test_render_filters():
     ctx = {"a": {2022: -17200.0, "sum": 1234567.0}, "r": -0.186, "t": "Middel"}
-    assert cat_mod.render("{{ a.2022 }}", ctx) == "-17.200"
-    assert cat_mod.render("{{ a.2022 | abs | mio }}", ctx) == "17,2"
-    assert cat_mod.render("{{ a.2022 | abs | mio | d0 }}", ctx) == "17"
-    assert cat_mod.render("{{ r | abs | pct }} pct.", ctx) == "19 pct."
-    assert cat_mod.render("{{ r | pct | signed }}", ctx) == "-19"
-    assert cat_mod.render("{{ a.sum | r1000 }}", ctx) == "1.235.000"
-    assert cat_mod.render("{{t|lower}}", ctx) == "middel"
+    assert render("{{ a.2022 }}", ctx) == "-17.200"
+    assert render("{{ a.2022 | abs | mio }}", ctx) == "17,2"
+    assert render("{{ a.2022 | abs | mio | d0 }}", ctx) == "17"
+    assert render("{{ r | abs | pct }} pct.", ctx) == "19 pct."
+    assert render("{{ r | pct | signed }}", ctx) == "-19"
+    assert render("{{ a.sum | r1000 }}", ctx) == "1.235.000"
+    assert render("{{t|lower}}", ctx) == "middel"
 
 
 @pytest.mark.parametrize("template, part", [
@@ -209,7 +211,7 @@ def test_render_filters():
 def test_render_errors(template, part):
     ctx = {"total": {2022: 1.0}, "t": "x"}
     with pytest.raises(InputError) as info:
-        cat_mod.render(template, ctx, file="proposals.yaml", where="forslag 'x'")
+        render(template, ctx, file="proposals.yaml", where="forslag 'x'")
     message = str(info.value)
     assert part in message and "proposals.yaml" in message and "forslag 'x'" in message
 
