@@ -130,7 +130,7 @@ def test_slagelse_texts_filled_from_data(slagelse):
 
 
 def test_slagelse_sections_with_report_context(slagelse, slagelse_own):
-    extra = {**owndata.report_context(slagelse_own),
+    extra = {"unit_costs": owndata.unit_cost_values(slagelse_own), "budget": owndata.budget_values(slagelse_own),
              "status": {"sygedagpenge": {2019: 952}, "change": {"sygedagpenge": 0.13, "jobafklaring": 0.29}}}
     text = cat_texts.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus", extra)["baggrund"]
     assert "13 pct. lavere" in text and "18 pct. højere" in text and "forslag 2" in text

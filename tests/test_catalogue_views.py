@@ -40,6 +40,7 @@ def naestved():
 def context():
     """The report-wide placeholder values (status from the bundled extracts, own figures), as the notebook
     builds them."""
+    from servicetjek import declaration
     from servicetjek.chapters import values as context_mod
     from servicetjek.inputs import loader as inputs
 
@@ -47,7 +48,7 @@ def context():
 
     def get(slug):
         if slug not in out:
-            out[slug] = context_mod.report_context(inputs.load(slug))
+            out[slug] = context_mod.published_values(inputs.load(slug), declaration.report())
         return out[slug]
 
     return get

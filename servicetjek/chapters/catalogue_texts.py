@@ -72,7 +72,7 @@ def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | N
     problems, out = [], {}
     for key, text in p.sections.items():
         try:
-            out[key] = render(text, context, file=cat.source, where=f"forslag '{p.id}' (nr. {p.number}), {key}")
+            out[key] = render(text, context, file=cat.source, first_line=None, where=f"forslag '{p.id}' (nr. {p.number}), {key}")
         except InputError as err:
             problems += err.problems
     if problems:
@@ -96,7 +96,7 @@ def render_intros(cat: Catalogue, extra: Mapping | None = None) -> dict[str, str
     for key, text, where in texts:
         if text:
             try:
-                out[key] = render(text, context, file=cat.source, where=where)
+                out[key] = render(text, context, file=cat.source, first_line=None, where=where)
             except InputError as err:
                 problems += err.problems
     if problems:

@@ -25,6 +25,7 @@ from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs.catalogue import Catalogue, Proposal
 from servicetjek.publish import formatting as fmt
+from servicetjek.publish.report import choose_layout as choose
 from servicetjek.publish.report import esc, heading, markdown_html, table_html
 
 LAYOUTS = ("years", "konto")
@@ -33,16 +34,15 @@ ROW_CLASS = {"heading": "heading", "proposal": "", "line": "sub", "scenario": "s
 def choose_layout(cat: Catalogue, layout: str = "auto") -> str:
     """'years' or 'konto'. 'auto': 'konto' when the catalogue carries the slide columns (time horizon,
     risks or consequences, for a proposal or a scenario), otherwise 'years'."""
-    if layout in LAYOUTS:
-        return layout
-    if layout != "auto":
-        raise ValueError(f"ukendt layout {layout!r}; brug 'auto', 'years' eller 'konto'")
-    for p in cat.proposals:
-        if p.horizon or p.risks or p.consequences:
-            return "konto"
-        if any(s.horizon or s.risks or s.consequences for s in p.scenarios):
-            return "konto"
-    return "years"
+    def auto() -> str:
+        for p in cat.proposals:
+            if p.horizon or p.risks or p.consequences:
+                return "konto"
+            if any(s.horizon or s.risks or s.consequences for s in p.scenarios):
+                return "konto"
+        return "years"
+
+    return choose(layout, LAYOUTS, auto)
 
 
 def _with_konto(label: str, konto) -> str:

@@ -69,14 +69,15 @@ def choose_layout(unit_costs_frame: pd.DataFrame, layout: str = "auto") -> str:
     'auto': 'all' when every comparison jobcentre's unit costs are published (then the review
     shows them, as the Næstved slides do), 'summary' when they are constructed around a
     published lowest/highest/mean (as for Slagelse's Tabel 4)."""
-    if layout in LAYOUTS:
-        return layout
-    if layout != "auto":
-        raise ValueError(f"ukendt layout {layout!r}; brug 'auto', 'summary' eller 'all'")
-    if "provenance" not in unit_costs_frame.columns:
-        return "summary"
-    published = unit_costs_frame["provenance"].astype(str).str.startswith("published")
-    return "all" if bool(published.all()) else "summary"
+    from servicetjek.publish.report import choose_layout as choose
+
+    def auto() -> str:
+        if "provenance" not in unit_costs_frame.columns:
+            return "summary"
+        published = unit_costs_frame["provenance"].astype(str).str.startswith("published")
+        return "all" if bool(published.all()) else "summary"
+
+    return choose(layout, LAYOUTS, auto)
 
 
 def _activity_totals(resources: pd.DataFrame) -> pd.Series:
