@@ -28,6 +28,7 @@ from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 from servicetjek.inputs.tables import read_csv_checked
 from servicetjek.inputs.taxonomy import Taxonomy
 from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.inputs.texts import check_remote
 from servicetjek.validation import PROVENANCE_PATTERN, PROVENANCE_RULE, Provenance, Strict, load_yaml_model
 
 PROVENANCE_FILE = "PROVENANCE.yaml"
@@ -192,6 +193,7 @@ def validate(name: str, report=None) -> Prepared:
         collector.run(_read_manifest, folder / "extracts")
         raise InputError(unfilled + collector.problems)
     problems = ProblemCollector()
+    remote = check_remote(folder, report)      # reported with everything else, whatever else fails
 
     def missing_files() -> list[Problem]:
         """Missing required files that no reader has reported (e.g. the texts)."""
@@ -203,7 +205,7 @@ def validate(name: str, report=None) -> Prepared:
         problems.run(_read_manifest, folder / "extracts")
         problems.run(read_csv_checked, folder / POPULATION_FILE, POPULATION_SCHEMA)
         problems.run(owndata.load_all, folder, None, report)
-        problems.problems += missing_files()
+        problems.problems += missing_files() + remote
         problems.raise_if_any()
     taxonomy = load_taxonomy()
 
@@ -224,7 +226,7 @@ def validate(name: str, report=None) -> Prepared:
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
-    problems.problems += missing_files()
+    problems.problems += missing_files() + remote
     problems.raise_if_any()
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
