@@ -147,6 +147,35 @@ def _total_problems(annual: pd.DataFrame) -> list[Problem]:
             for (area, year), row in bad.iterrows()]
 
 
+def _population_problems(mun: Municipality, tidy: pd.DataFrame, population: pd.DataFrame,
+                         own: dict[str, pd.DataFrame], taxonomy: Taxonomy) -> list[Problem]:
+    """A count above the area's population is impossible (a broken file, a misplaced comma)."""
+    pop = population.groupby(["area", "year"])["persons"].max()
+    labels = {m.id: m.labels[0] for m in taxonomy.measures}
+    counts = tidy[tidy["measure"].isin(taxonomy.count_measures)]
+    keys = pd.MultiIndex.from_arrays([counts["area"], counts["year"]])
+    limit = pd.Series(pop.reindex(keys).to_numpy(), index=counts.index)
+    bad = counts[limit.notna() & (counts["value"] > limit)]
+    problems = [Problem(mun.extracts_dir / r.source_file, f"antallet er større end befolkningen 16-64 år i {r.area} "
+                        f"{r.year} ({limit[i]:.0f})", row=int(r.row), column=labels.get(r.measure, r.measure),
+                        value=r.value)
+                for i, r in bad.iterrows()]
+    own_pop = population[population["area"] == mun.config.area]["persons"]
+    if own_pop.empty:
+        return problems
+    ceiling = float(own_pop.max())
+    for name in ("budget", "resource_persons"):
+        frame = own.get(name)
+        if frame is None or "full_time_persons" not in frame:
+            continue
+        for index, value in frame["full_time_persons"].items():
+            if value > ceiling:
+                problems.append(Problem(mun.folder / f"{name}.csv", "antallet er større end kommunens befolkning "
+                                        f"16-64 år ({ceiling:.0f})", row=int(index) + 2, column="full_time_persons",
+                                        value=value))
+    return problems
+
+
 def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
                       own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
     rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
@@ -226,6 +255,7 @@ def validate(name: str, report=None) -> Prepared:
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
+        problems.problems += _population_problems(mun, tidy, population, own, taxonomy)
     problems.problems += missing_files() + remote
     problems.raise_if_any()
 

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from servicetjek.errors import InputError, Problem
 
 HEADER_LINE = 1  # data row i (0-based) is on line i + 2
+MAX_NUMBER = 1e15  # above every real figure; keeps int64 and the Danish formatting exact
 
 
 def _line(index: int) -> int:
@@ -23,16 +24,20 @@ def _line(index: int) -> int:
 
 
 def _parse(text: str) -> float:
-    """'12', '-0.4', '1.071,5' or '19,7' -> float; '' -> NaN."""
+    """'12', '-0.4', '1.071,5' or '19,7' -> float; '' -> NaN. 'inf', 'nan', '1e999' or a 401-digit
+    number are ValueErrors: a non-finite number would pass every range check and break the chapters."""
     text = text.strip()
     if text == "":
         return np.nan
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         from servicetjek.inputs.extracts import parse_number  # Danish decimal comma
 
-        return parse_number(text)
+        value = parse_number(text)
+    if not np.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def _numeric_kind(column: pa.Column) -> str | None:
@@ -51,7 +56,11 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
         raise InputError(Problem(path, "filen mangler"))
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem(path, "filen er tom (ingen overskriftsrække)", row=HEADER_LINE)) from None
+    except UnicodeDecodeError as err:
+        raise InputError(Problem(path, f"filen er ikke UTF-8 ({err.reason} ved byte {err.start})")) from None
+    except (pd.errors.ParserError, ValueError, OverflowError, MemoryError) as err:
         raise InputError(Problem(path, f"kan ikke læses som CSV: {err}")) from None
     raw.columns = [str(c).strip() for c in raw.columns]
 
@@ -79,7 +88,11 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
             try:
                 value = _parse(text)
             except ValueError:
-                problems.append(Problem(path, "tallet kan ikke læses", row=_line(index), column=name, value=text))
+                problems.append(Problem(path, "tallet kan ikke læses (eller er ikke endeligt)", row=_line(index),
+                                        column=name, value=text))
+                continue
+            if abs(value) > MAX_NUMBER:
+                problems.append(Problem(path, "tallet er urimeligt stort", row=_line(index), column=name, value=text))
                 continue
             if kind == "int" and not np.isnan(value) and value != int(value):
                 problems.append(Problem(path, "skal være et helt tal", row=_line(index), column=name, value=text))
