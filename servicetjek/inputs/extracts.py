@@ -269,6 +269,8 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
                      "hører ikke til én bestemt ydelsesgruppe", row=1)
     if not measures:
         problems.add(path, "ingen målkolonner (f.eks. 'Antal fuldtidspersoner')", row=1)
+    if not rows:
+        problems.add(path, "filen har ingen datarækker (kun overskriften)", row=2)
     problems.raise_if_any()
 
     records = []

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.files import sha256, swap_dir
+from servicetjek.files import locked, sha256, swap_dir
 from servicetjek.inputs import catalogue as catalogue_mod
 from servicetjek.inputs import extracts, municipality, owndata
 from servicetjek.inputs.municipality import Municipality
@@ -279,10 +279,19 @@ def _text_problems(prepared: Prepared, report) -> list[Problem]:
 
 
 def write(prepared: Prepared) -> Path:
-    """Write into a temporary folder beside the target, then swap it in."""
+    """Write into a temporary folder beside the target, then swap it in; one prepare of a municipality at a
+    time (two interleaved swaps collided), and what a killed run left beside the target is removed."""
     slug = prepared.municipality.slug
     target = config.processed_dir(slug)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with locked(config.DATA_DIR / ".locks" / f"prepare-{slug}.lock"):
+        for stale in target.parent.glob(f".{slug}.*"):     # we hold the lock: nobody else is writing them
+            shutil.rmtree(stale, ignore_errors=True)
+        return _write_locked(prepared, target)
+
+
+def _write_locked(prepared: Prepared, target: Path) -> Path:
+    slug = prepared.municipality.slug
     tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=target.parent))
     try:
         prepared.tidy.drop(columns=["row"]).to_csv(tmp / "extracts.csv", index=False)

@@ -7,6 +7,8 @@ a Problem naming the file, the line, the column and the value.
 
 from __future__ import annotations
 
+import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,8 @@ import pandera.pandas as pa
 from servicetjek.errors import InputError, Problem
 
 HEADER_LINE = 1  # data row i (0-based) is on line i + 2
-MAX_NUMBER = 1e15  # above every real figure; keeps int64 and the Danish formatting exact
+MAX_NUMBER = 1e15
+CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"  # NUL and friends would travel into the prepared tables  # above every real figure; keeps int64 and the Danish formatting exact
 
 
 def _line(index: int) -> int:
@@ -49,13 +52,34 @@ def _numeric_kind(column: pa.Column) -> str | None:
     return None
 
 
+def _field_problems(path: Path) -> list[Problem]:
+    """Every row whose number of fields differs from the header's (pandas would turn extra fields into
+    an index or drop them, and fill missing ones)."""
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return []           # reported by the reader
+    records = list(csv.reader(io.StringIO(text)))
+    if not records:
+        return []
+    width = len(records[0])
+    return [Problem(path, f"rækken har {len(cells)} felter, overskriften {width}", row=number,
+                    value=",".join(cells)[:200])
+            for number, cells in enumerate(records[1:], start=HEADER_LINE + 1) if cells and len(cells) != width]
+
+
 def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Read `path` (UTF-8, comma-separated, header row) and validate it with `schema`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(Problem(path, "filen mangler"))
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # index_col=False: a row with extra fields is an error, not silently turned into an index
+        with warnings.catch_warnings():     # a row of the wrong width is reported below, by line
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
     except pd.errors.EmptyDataError:
         raise InputError(Problem(path, "filen er tom (ingen overskriftsrække)", row=HEADER_LINE)) from None
     except UnicodeDecodeError as err:
@@ -63,16 +87,25 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, OverflowError, MemoryError) as err:
         raise InputError(Problem(path, f"kan ikke læses som CSV: {err}")) from None
     raw.columns = [str(c).strip() for c in raw.columns]
+    problems = _field_problems(path)
+    if problems:
+        raise InputError(problems)
 
     expected = list(schema.columns)
     required = [c for c, col in schema.columns.items() if col.required]
     missing = [c for c in required if c not in raw.columns]
     extra = [c for c in raw.columns if c not in expected]
-    problems = [Problem(path, f"kolonnen mangler; forventede kolonner: {', '.join(expected)}", row=HEADER_LINE,
+    problems += [Problem(path, f"kolonnen mangler; forventede kolonner: {', '.join(expected)}", row=HEADER_LINE,
                         column=c) for c in missing]
     if schema.strict:
         problems += [Problem(path, f"ukendt kolonne; forventede kolonner: {', '.join(expected)}", row=HEADER_LINE,
                              column=c) for c in extra]
+    if raw.empty:
+        problems.append(Problem(path, "filen har ingen datarækker (kun overskriften)", row=HEADER_LINE + 1))
+    for column in raw.columns:
+        for index, text in raw[column][raw[column].str.contains(CONTROL, regex=True, na=False)].items():
+            problems.append(Problem(path, "feltet indeholder et kontroltegn", row=_line(index), column=column,
+                                    value=text))
     if problems:
         raise InputError(problems)
 
