@@ -231,7 +231,9 @@ def _extract_cases() -> list[Case]:
             values |= {"inf": (FTE, "inf", "inf"), "401-digits": (FTE, "9" * 401, "999"),
                        "1e999": (FTE, "1e999", "1e999")}
         for name, (column, value, word) in values.items():
-            cases.append(Case(f"extract-{fmt}-{name}", slug, rel, _set_extract_cell(column, value), (column, word)))
+            # a formula without a cached value reads as an empty cell: reported as the month it leaves out
+            expected = (word,) if name == "formula-text" else (column, word)
+            cases.append(Case(f"extract-{fmt}-{name}", slug, rel, _set_extract_cell(column, value), expected))
     json_rel = _extract_rel("v3-json")
     cases += [
         Case("extract-json-deep", "slagelse", json_rel, lambda p: _write(p, "[" * 100_000 + "]" * 100_000)),
@@ -309,7 +311,7 @@ TEXT_BREAKS = {
     "protocol-relative": (_append("![x](//127.0.0.1:9/x.png)"), "//127.0.0.1:9/x.png"),
     "file-url": (_append("![x](file:///etc/passwd)"), "file:///etc/passwd"),
     "raw-html-img": (_append('<img src="https://example.org/x.png">'), "https://example.org/x.png"),
-    "latin1": (lambda p: p.write_bytes((_text(p) + "Ærø\n").encode("latin-1")), "UTF-8"),
+    "latin1": (lambda p: p.write_bytes((_text(p) + "Ærø\n").encode("latin-1", errors="replace")), "UTF-8"),
     "unknown-placeholder": (_append("{{ findes.ikke }}"), "findes.ikke"),
 }
 
