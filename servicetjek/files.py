@@ -14,14 +14,39 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def swap_dir(new: Path, target: Path) -> None:
-    """Put the folder `new` in place of `target` in two renames; the old one is removed afterwards.
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the system or
+    file system cannot."""
+    import ctypes
+    import errno
+    import os
 
-    Readers see either the old folder or the new one, never a half-written one.
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def swap_dir(new: Path, target: Path) -> None:
+    """Put the folder `new` in place of `target`; the old one is removed afterwards.
+
+    Where the system allows, one atomic exchange: at every moment `target` is the whole old folder or the
+    whole new one, and a kill leaves at most the old one under `new`'s name (removed by the next run).
+    Elsewhere two renames.
     """
     import os
     import shutil
 
+    if target.is_dir() and not target.is_symlink() and _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)      # now the old folder
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old.{os.getpid()}")
@@ -29,3 +54,22 @@ def swap_dir(new: Path, target: Path) -> None:
     os.replace(new, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def locked(path: Path):
+    """An exclusive lock on the file `path` (created if need be), held for the `with` block; other
+    processes wait. The lock goes with the process, so a killed run never leaves it taken."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def hold():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    return hold()

@@ -47,6 +47,22 @@ Provenance = Annotated[str, AfterValidator(check_provenance)]
 MAX_ALIASES = 100      # a YAML alias bomb expands a few lines into gigabytes
 MAX_DEPTH = 40
 MAX_YAML_BYTES = 5_000_000
+MAX_EXPANDED_NODES = 200_000   # what the document becomes once every alias is followed
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Nodes in the document with aliases followed (shared nodes counted each time they are reached)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0     # a recursive alias counts once
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        memo[key] = 1 + sum(_expanded_size(child, memo) for child in children)
+    return memo[key]
 
 
 class BoundedLoader(yaml.SafeLoader):
@@ -56,6 +72,15 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
+
+    def compose_document(self):
+        # Few aliases can still nest into billions of nodes (a list of 9 aliases to a list of 9 ...):
+        # every later walk over the data (pydantic, the text checks) would expand them.
+        node = super().compose_document()
+        if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise yaml.YAMLError(f"for mange aliaser: dokumentet udfolder sig til over {MAX_EXPANDED_NODES:,} "
+                                 "elementer".replace(",", "."))
+        return node
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):

@@ -7,6 +7,7 @@ figures become annual averages in `annualise`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -37,6 +38,8 @@ _PERIOD_PATTERNS = [
 ]
 _SUBPERIODS = {"M": 12, "Q": 4}
 _MISSING = {"", "-", "..", "null", "NULL", "nan", "NaN"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_NUMBER = 1e15  # no jobindsats figure comes near; larger is a broken file
 # Danish number: optional sign, thousands dots in groups of three, decimal comma.
 _DANISH_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 
@@ -65,13 +68,20 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "")
-    if text in _MISSING:
-        return np.nan
-    if not _DANISH_NUMBER.match(text):
-        raise ValueError(text)
-    return float(text.replace(".", "").replace(",", "."))
+        try:
+            number = float(value)
+        except OverflowError:          # a 401-digit JSON integer
+            raise ValueError(value) from None
+    else:
+        text = str(value).strip().replace("\u00a0", "")
+        if text in _MISSING:
+            return np.nan
+        if not _DANISH_NUMBER.match(text) or len(text) > 40:
+            raise ValueError(text)
+        number = float(text.replace(".", "").replace(",", "."))
+    if not np.isfinite(number) or abs(number) > MAX_NUMBER:   # JSON Infinity/NaN, 1e999
+        raise ValueError(value)
+    return number
 
 
 # --------------------------------------------------------------------------
@@ -114,6 +124,12 @@ def _read_json(path: Path) -> tuple[list[str], list[list[object]], list[int], st
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as err:
         raise InputError(Problem(path, f"ugyldig JSON: {err.msg}", row=err.lineno)) from None
+    except UnicodeDecodeError as err:
+        raise InputError(Problem(path, f"filen er ikke UTF-8 ({err.reason} ved byte {err.start})")) from None
+    except RecursionError:
+        raise InputError(Problem(path, "ugyldig JSON: for dybt indlejret")) from None
+    except ValueError as err:       # e.g. an integer over Python's digit limit
+        raise InputError(Problem(path, f"ugyldig JSON: {err}")) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("columns"), list) or not isinstance(doc.get("rows"), list):
         raise InputError(Problem(path, 'forventede et objekt {"columns": [...], "rows": [[...]]}'))
     header = [str(h).strip() for h in doc["columns"]]
@@ -134,9 +150,14 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[object]], list[int], st
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises several types for a broken file
         raise InputError(Problem(path, f"kan ikke læse Excel-filen: {err}")) from None
+    # A broken sheet fails only while it is read (BadZipFile, zlib.error, ParseError, TypeError,
+    # IndexError, KeyError, ...): every one is a broken file, not a fault of the program.
     try:
         sheet = book.worksheets[0]
         grid = list(sheet.iter_rows(values_only=True))
+    except Exception as err:  # noqa: BLE001
+        raise InputError(Problem(path, f"kan ikke læse arket i Excel-filen ({type(err).__name__}: "
+                                 f"{str(err)[:200]})")) from None
     finally:
         book.close()
     if not grid:
@@ -247,21 +268,33 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
                      "hører ikke til én bestemt ydelsesgruppe", row=1)
     if not measures:
         problems.add(path, "ingen målkolonner (f.eks. 'Antal fuldtidspersoner')", row=1)
+    if not rows:
+        problems.add(path, "filen har ingen datarækker (kun overskriften)", row=2)
     problems.raise_if_any()
 
     records = []
+    counts = taxonomy.count_measures
+    # the same few labels and periods repeat on every row: look each up once
+    group_id = functools.lru_cache(maxsize=None)(taxonomy.group_id)
+    sub_group_id = functools.lru_cache(maxsize=None)(taxonomy.sub_group_id)
+    period_of = functools.lru_cache(maxsize=4096)(parse_period)
     for cells, loc in zip(rows, locs):
+        bad = next((i for i, c in enumerate(cells) if isinstance(c, str) and _CONTROL.search(c)), None)
+        if bad is not None:     # a NUL or other control character would travel into the prepared tables
+            problems.add(path, "feltet indeholder et kontroltegn", row=loc,
+                         column=header[bad] if bad < len(header) else None, value=cells[bad])
+            continue
         area = str(cells[roles["area"]] or "").strip()
         period_text = str(cells[roles["period"]] or "").strip()
         try:
-            ptype, year, _sub = parse_period(period_text)
+            ptype, year, _sub = period_of(period_text)
         except ValueError:
             problems.add(path, "ukendt periode (forventede f.eks. 2019M01, 2019Q04, 2019QMAT04, 2019)",
                          row=loc, column=header[roles["period"]], value=period_text)
             continue
         if "benefit_group" in roles:
             label = str(cells[roles["benefit_group"]] or "").strip()
-            group = taxonomy.group_id(label)
+            group = group_id(label)
             if group is None:
                 problems.add(path, "ukendt ydelsesgruppe (ikke i reference/taxonomy.yaml)", row=loc,
                              column=header[roles["benefit_group"]], value=label)
@@ -271,7 +304,7 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
         sub, sub_label = "", ""
         if "sub_group" in roles:
             sub_label = str(cells[roles["sub_group"]] or "").strip()
-            sub = taxonomy.sub_group_id(group, sub_label)
+            sub = sub_group_id(group, sub_label)
             if sub is None:
                 problems.add(path, f"ukendt visitationskategori for {group}", row=loc,
                              column=header[roles["sub_group"]], value=sub_label)
@@ -280,7 +313,11 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
             try:
                 value = parse_number(cells[index])
             except ValueError:
-                problems.add(path, "tallet kan ikke læses", row=loc, column=mlabel, value=cells[index])
+                problems.add(path, "tallet kan ikke læses (eller er ikke endeligt)", row=loc, column=mlabel,
+                             value=cells[index])
+                continue
+            if measure not in counts and not (np.isnan(value) or 0 <= value <= 100):
+                problems.add(path, "andelen skal ligge mellem 0 og 100", row=loc, column=mlabel, value=cells[index])
                 continue
             records.append((area, period_text, ptype, year, group, sub, measure, value,
                             path.name, loc, label, sub_label, mlabel, cells[index]))
@@ -313,9 +350,12 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
 
     # Several labels for one canonical sub-group (uddannelsesparat + åbenlyst
     # uddannelsesparat) add up to it.
-    agg = (frame.groupby(KEY + ["period_type", "year", "source_file"], sort=False, dropna=False)
-           .agg(value=("value", lambda s: s.sum(min_count=len(s))), row=("row", "min"))
+    # (vectorised: a Python lambda per group took most of prepare's time)
+    agg = (frame.assign(missing=frame["value"].isna())
+           .groupby(KEY + ["period_type", "year", "source_file"], sort=False, dropna=False)
+           .agg(value=("value", "sum"), row=("row", "min"), missing=("missing", "any"))
            .reset_index())
+    agg.loc[agg["missing"], "value"] = np.nan   # a sum with a missing part is missing
     return agg[TIDY_COLUMNS].sort_values(["area", "benefit_group", "sub_group", "measure", "period"],
                                          ignore_index=True)
 
@@ -362,7 +402,14 @@ def annualise(tidy: pd.DataFrame, allow_missing_months: bool = False) -> pd.Data
             continue
         sub["n"] = sub["period"].map(lambda p: parse_period(p)[2])
         present = sub.dropna(subset=["value"])
-        for key, grp in sub.groupby(series_key, sort=False):
+        # only series short of periods are looked at one by one
+        have_n = present.groupby(series_key, sort=False)["n"].nunique()
+        all_keys = sub.groupby(series_key, sort=False).size().index
+        counted = have_n.reindex(all_keys, fill_value=0)
+        short = counted[counted < expected].index
+        flagged = sub[pd.MultiIndex.from_frame(sub[series_key]).isin(short)] if not allow_missing_months \
+            else sub.iloc[:0]
+        for key, grp in flagged.groupby(series_key, sort=False):
             have = set(present.loc[grp.index.intersection(present.index), "n"])
             missing = sorted(set(range(1, expected + 1)) - have)
             if missing and not allow_missing_months:

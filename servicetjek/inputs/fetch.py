@@ -28,27 +28,23 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-import yaml
-
 from servicetjek import config
 from servicetjek.config import NATIONAL_AREA
 from servicetjek.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, Problem
-from servicetjek.files import swap_dir
+from servicetjek.inputs.fetch_store import MANIFEST, manifest_entry, store, stored_format  # noqa: F401 - re-exported
+from servicetjek.inputs.secrets import ENV_KEY, api_key, key_problem, scrub
 
 if TYPE_CHECKING:
     import requests
 
 DEFAULT_API_URL = "https://api.jobindsats.dk/v3"
-ENV_KEY = "JOBINDSATS_API_KEY"
 ENV_RETRIES, ENV_BACKOFF, ENV_TIMEOUT = "JOBINDSATS_RETRIES", "JOBINDSATS_BACKOFF", "JOBINDSATS_TIMEOUT"
 # The tables the chapters read: all benefit groups, and the two split by visitationskategori.
 DEFAULT_TABLES = ["ptv_a02", "y60a02", "y38a02"]
@@ -143,6 +139,9 @@ class JobindsatsClient:
     def __post_init__(self) -> None:
         import requests
 
+        problem = key_problem(self.api_key or "")
+        if problem:     # before any header is built: requests would quote the key in its error
+            raise InputError(Problem(ENV_KEY, f"{problem} (nøglen vises ikke)"))
         self._session = requests.Session()
 
     def __repr__(self) -> str:  # never show the key
@@ -150,7 +149,7 @@ class JobindsatsClient:
                 f"timeout={self.timeout})")
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self.api_key, "***") if self.api_key else text
+        return scrub(text, self.api_key)
 
     def get(self, req: ApiRequest) -> Response:
         import requests
@@ -167,6 +166,9 @@ class JobindsatsClient:
                 reason = f"intet svar inden for {self.timeout:g} s"
             except requests.ConnectionError as err:
                 reason = f"forbindelsen til {req.url} fejlede eller blev afbrudt ({type(err).__name__})"
+            except (requests.RequestException, ValueError) as err:   # e.g. InvalidHeader: its text may hold the key
+                raise FetchError(self._scrub(f"forespørgslen på tabel {req.table} kunne ikke sendes "
+                                             f"({type(err).__name__}: {err})")) from None
             else:
                 if resp.status_code == 200:
                     retrieved = _now()
@@ -244,12 +246,6 @@ def _check_body(req: ApiRequest, body: bytes) -> None:
         first = text.splitlines()[0] if text.strip() else ""
         if ";" not in first:
             raise FetchError(f"svaret for tabel {req.table} er ikke en ';'-separeret CSV med overskriftsrække")
-
-
-def stored_format(fmt: str, body: bytes) -> str:
-    from servicetjek.inputs.extracts import csv_format
-
-    return "v3-json" if fmt == "json" else csv_format(body)
 
 
 # --------------------------------------------------------------------------
@@ -334,80 +330,19 @@ def _settings() -> dict:
     return out
 
 
-def _api_key() -> str:
-    key = (os.environ.get(ENV_KEY) or "").strip()
-    if not key:
-        raise InputError(Problem(ENV_KEY, f"miljøvariablen {ENV_KEY} er ikke sat; sæt den til nøglen fra "
-                                 f"STAR, f.eks. export {ENV_KEY}=... (nøglen må ikke stå i en fil i projektet)"))
-    return key
-
-
-# --------------------------------------------------------------------------
-# Storing: build the new extracts folder beside the old one, then swap
-# --------------------------------------------------------------------------
-MANIFEST = "PROVENANCE.yaml"
-
-
-def _manifest_entry(resp: Response, name: str, areas: list[str], years: tuple[int, int]) -> dict:
-    return {
-        "file": name,
-        "table": resp.request.table,
-        "format": stored_format(resp.request.fmt, resp.body),
-        "areas": list(areas),
-        "periods": f"{years[0]}M01-{years[1]}M12",
-        "provenance": f"published: jobindsats.dk {resp.request.table}, hentet {resp.retrieved}",
-        "request": resp.request.as_record(),
-        "retrieved": resp.retrieved,
-    }
-
-
-def _store(target_dir: Path, files: dict[str, tuple[bytes, dict]]) -> list[Path]:
-    from pydantic import ValidationError
-
-    from servicetjek.inputs.prepare import ExtractManifest
-
-    parent = target_dir.parent
-    created_parent = not parent.exists()
-    parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.fetch.", dir=parent))
-    try:
-        entries: list[dict] = []
-        if target_dir.is_dir():
-            for item in target_dir.iterdir():
-                if item.name not in files and item.name != MANIFEST and item.is_file():
-                    shutil.copy2(item, stage / item.name)
-            old = target_dir / MANIFEST
-            if old.is_file():
-                doc = yaml.safe_load(old.read_text(encoding="utf-8")) or {}
-                entries = [e for e in (doc.get("files") or []) if isinstance(e, dict) and e.get("file") not in files]
-        for name, (body, entry) in files.items():
-            (stage / name).write_bytes(body)
-            entries.append(entry)
-        manifest = {"files": entries}
-        try:
-            ExtractManifest.model_validate(manifest)  # what prepare will read
-        except ValidationError as err:
-            from servicetjek.validation import pydantic_problems
-
-            raise InputError(pydantic_problems(target_dir / MANIFEST, err)) from None
-        text = ("# jobindsats-udtræk; poster med 'request' og 'retrieved' er hentet med `pipeline.py fetch`.\n"
-                + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=100))
-        (stage / MANIFEST).write_text(text, encoding="utf-8")
-        os.chmod(stage, 0o755)
-        swap_dir(stage, target_dir)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        if created_parent:
-            shutil.rmtree(parent, ignore_errors=True)
-        raise
-    return [target_dir / name for name in files]
-
-
 # --------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------
-def fetch(kommune: str, years: tuple[int, int], api_url: str | None = None, dry_run: bool = False,
-          tables: list[str] | None = None, out_dir: Path | None = None, fmt: str = "json",
+@dataclass(frozen=True)
+class FetchOptions:
+    api_url: str | None = None
+    dry_run: bool = False
+    tables: list[str] | None = None
+    out_dir: Path | None = None
+    fmt: str = "json"
+
+
+def fetch(kommune: str, years: tuple[int, int], options: FetchOptions | None = None,
           client: JobindsatsClient | None = None, out=None) -> list[Path]:
     """Fetch the tables for a municipality, its comparison areas and Hele landet.
 
@@ -416,6 +351,8 @@ def fetch(kommune: str, years: tuple[int, int], api_url: str | None = None, dry_
     key) or FetchError (network/API); on either nothing is written.
     """
     out = out or sys.stdout
+    opts = options or FetchOptions()
+    api_url, dry_run, tables, out_dir, fmt = opts.api_url, opts.dry_run, opts.tables, opts.out_dir, opts.fmt
     first, last = years
     if first > last:
         raise InputError(Problem("--years", "første år ligger efter sidste år", value=f"{first}-{last}"))
@@ -426,7 +363,7 @@ def fetch(kommune: str, years: tuple[int, int], api_url: str | None = None, dry_
     api_url = api_url or DEFAULT_API_URL
     target_dir = Path(out_dir) if out_dir else config.municipality_dir(target.slug) / "extracts"
     requests_ = [build_request(api_url, t, target.areas, years, fmt) for t in tables]
-    key = None if dry_run or client else _api_key()
+    key = None if dry_run or client else api_key()
     print(f"{target.name}: {len(requests_)} tabel(ler) for {len(target.areas)} områder "
           f"({', '.join(target.areas)}), {first}-{last}", file=out)
     if target.note:
@@ -448,8 +385,8 @@ def fetch(kommune: str, years: tuple[int, int], api_url: str | None = None, dry_
         print(f"  henter {req.table} ...", file=out, flush=True)
         resp = client.get(req)
         name = file_name(req.table, target.slug, years, fmt)
-        files[name] = (resp.body, _manifest_entry(resp, name, target.areas, years))
-    stored = _store(target_dir, files)
+        files[name] = (resp.body, manifest_entry(resp, name, target.areas, years))
+    stored = store(target_dir, files)
     for path in stored:
         print(f"  skrev {path} ({path.stat().st_size} bytes)", file=out)
     _warn_unreadable(stored, out)
@@ -490,7 +427,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         else:
             years = _years_from_config(args.kommune)
         tables = args.tables.split(",") if args.tables else None
-        fetch(args.kommune, years, api_url=args.api_url, dry_run=args.dry_run, tables=tables, fmt=args.format)
+        fetch(args.kommune, years, FetchOptions(api_url=args.api_url, dry_run=args.dry_run, tables=tables,
+                                                fmt=args.format))
     except InputError as err:
         print(f"FEJL i input:\n{err.render()}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.files import sha256, swap_dir
+from servicetjek.files import locked, sha256, swap_dir
 from servicetjek.inputs import catalogue as catalogue_mod
 from servicetjek.inputs import extracts, municipality, owndata
 from servicetjek.inputs.municipality import Municipality
@@ -28,6 +28,7 @@ from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 from servicetjek.inputs.tables import read_csv_checked
 from servicetjek.inputs.taxonomy import Taxonomy
 from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.inputs.texts import check_remote
 from servicetjek.validation import PROVENANCE_PATTERN, PROVENANCE_RULE, Provenance, Strict, load_yaml_model
 
 PROVENANCE_FILE = "PROVENANCE.yaml"
@@ -146,6 +147,35 @@ def _total_problems(annual: pd.DataFrame) -> list[Problem]:
             for (area, year), row in bad.iterrows()]
 
 
+def _population_problems(mun: Municipality, tidy: pd.DataFrame, population: pd.DataFrame,
+                         own: dict[str, pd.DataFrame], taxonomy: Taxonomy) -> list[Problem]:
+    """A count above the area's population is impossible (a broken file, a misplaced comma)."""
+    pop = population.groupby(["area", "year"])["persons"].max()
+    labels = {m.id: m.labels[0] for m in taxonomy.measures}
+    counts = tidy[tidy["measure"].isin(taxonomy.count_measures)]
+    keys = pd.MultiIndex.from_arrays([counts["area"], counts["year"]])
+    limit = pd.Series(pop.reindex(keys).to_numpy(), index=counts.index)
+    bad = counts[limit.notna() & (counts["value"] > limit)]
+    problems = [Problem(mun.extracts_dir / r.source_file, f"antallet er større end befolkningen 16-64 år i {r.area} "
+                        f"{r.year} ({limit[i]:.0f})", row=int(r.row), column=labels.get(r.measure, r.measure),
+                        value=r.value)
+                for i, r in bad.iterrows()]
+    own_pop = population[population["area"] == mun.config.area]["persons"]
+    if own_pop.empty:
+        return problems
+    ceiling = float(own_pop.max())
+    for name in ("budget", "resource_persons"):
+        frame = own.get(name)
+        if frame is None or "full_time_persons" not in frame:
+            continue
+        for index, value in frame["full_time_persons"].items():
+            if value > ceiling:
+                problems.append(Problem(mun.folder / f"{name}.csv", "antallet er større end kommunens befolkning "
+                                        f"16-64 år ({ceiling:.0f})", row=int(index) + 2, column="full_time_persons",
+                                        value=value))
+    return problems
+
+
 def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
                       own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
     rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
@@ -192,6 +222,7 @@ def validate(name: str, report=None) -> Prepared:
         collector.run(_read_manifest, folder / "extracts")
         raise InputError(unfilled + collector.problems)
     problems = ProblemCollector()
+    remote = check_remote(folder, report)      # reported with everything else, whatever else fails
 
     def missing_files() -> list[Problem]:
         """Missing required files that no reader has reported (e.g. the texts)."""
@@ -203,7 +234,7 @@ def validate(name: str, report=None) -> Prepared:
         problems.run(_read_manifest, folder / "extracts")
         problems.run(read_csv_checked, folder / POPULATION_FILE, POPULATION_SCHEMA)
         problems.run(owndata.load_all, folder, None, report)
-        problems.problems += missing_files()
+        problems.problems += missing_files() + remote
         problems.raise_if_any()
     taxonomy = load_taxonomy()
 
@@ -224,7 +255,8 @@ def validate(name: str, report=None) -> Prepared:
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
-    problems.problems += missing_files()
+        problems.problems += _population_problems(mun, tidy, population, own, taxonomy)
+    problems.problems += missing_files() + remote
     problems.raise_if_any()
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
@@ -247,10 +279,19 @@ def _text_problems(prepared: Prepared, report) -> list[Problem]:
 
 
 def write(prepared: Prepared) -> Path:
-    """Write into a temporary folder beside the target, then swap it in."""
+    """Write into a temporary folder beside the target, then swap it in; one prepare of a municipality at a
+    time (two interleaved swaps collided), and what a killed run left beside the target is removed."""
     slug = prepared.municipality.slug
     target = config.processed_dir(slug)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with locked(config.DATA_DIR / ".locks" / f"prepare-{slug}.lock"):
+        for stale in target.parent.glob(f".{slug}.*"):     # we hold the lock: nobody else is writing them
+            shutil.rmtree(stale, ignore_errors=True)
+        return _write_locked(prepared, target)
+
+
+def _write_locked(prepared: Prepared, target: Path) -> Path:
+    slug = prepared.municipality.slug
     tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=target.parent))
     try:
         prepared.tidy.drop(columns=["row"]).to_csv(tmp / "extracts.csv", index=False)

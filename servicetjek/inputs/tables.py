@@ -7,6 +7,8 @@ a Problem naming the file, the line, the column and the value.
 
 from __future__ import annotations
 
+import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,8 @@ from servicetjek.errors import InputError, Problem
 from servicetjek.validation import pandera_problems
 
 HEADER_LINE = 1  # data row i (0-based) is on line i + 2
+MAX_NUMBER = 1e15
+CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"  # NUL and friends would travel into the prepared tables  # above every real figure; keeps int64 and the Danish formatting exact
 
 
 def _line(index: int) -> int:
@@ -24,16 +28,20 @@ def _line(index: int) -> int:
 
 
 def _parse(text: str) -> float:
-    """'12', '-0.4', '1.071,5' or '19,7' -> float; '' -> NaN."""
+    """'12', '-0.4', '1.071,5' or '19,7' -> float; '' -> NaN. 'inf', 'nan', '1e999' or a 401-digit
+    number are ValueErrors: a non-finite number would pass every range check and break the chapters."""
     text = text.strip()
     if text == "":
         return np.nan
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         from servicetjek.inputs.extracts import parse_number  # Danish decimal comma
 
-        return parse_number(text)
+        value = parse_number(text)
+    if not np.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def _numeric_kind(column: pa.Column) -> str | None:
@@ -45,26 +53,60 @@ def _numeric_kind(column: pa.Column) -> str | None:
     return None
 
 
+def _field_problems(path: Path) -> list[Problem]:
+    """Every row whose number of fields differs from the header's (pandas would turn extra fields into
+    an index or drop them, and fill missing ones)."""
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return []           # reported by the reader
+    records = list(csv.reader(io.StringIO(text)))
+    if not records:
+        return []
+    width = len(records[0])
+    return [Problem(path, f"rækken har {len(cells)} felter, overskriften {width}", row=number,
+                    value=",".join(cells)[:200])
+            for number, cells in enumerate(records[1:], start=HEADER_LINE + 1) if cells and len(cells) != width]
+
+
 def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Read `path` (UTF-8, comma-separated, header row) and validate it with `schema`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(Problem(path, "filen mangler"))
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        # index_col=False: a row with extra fields is an error, not silently turned into an index
+        with warnings.catch_warnings():     # a row of the wrong width is reported below, by line
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem(path, "filen er tom (ingen overskriftsrække)", row=HEADER_LINE)) from None
+    except UnicodeDecodeError as err:
+        raise InputError(Problem(path, f"filen er ikke UTF-8 ({err.reason} ved byte {err.start})")) from None
+    except (pd.errors.ParserError, ValueError, OverflowError, MemoryError) as err:
         raise InputError(Problem(path, f"kan ikke læses som CSV: {err}")) from None
     raw.columns = [str(c).strip() for c in raw.columns]
+    problems = _field_problems(path)
+    if problems:
+        raise InputError(problems)
 
     expected = list(schema.columns)
     required = [c for c, col in schema.columns.items() if col.required]
     missing = [c for c in required if c not in raw.columns]
     extra = [c for c in raw.columns if c not in expected]
-    problems = [Problem(path, f"kolonnen mangler; forventede kolonner: {', '.join(expected)}", row=HEADER_LINE,
+    problems += [Problem(path, f"kolonnen mangler; forventede kolonner: {', '.join(expected)}", row=HEADER_LINE,
                         column=c) for c in missing]
     if schema.strict:
         problems += [Problem(path, f"ukendt kolonne; forventede kolonner: {', '.join(expected)}", row=HEADER_LINE,
                              column=c) for c in extra]
+    if raw.empty:
+        problems.append(Problem(path, "filen har ingen datarækker (kun overskriften)", row=HEADER_LINE + 1))
+    for column in raw.columns:
+        for index, text in raw[column][raw[column].str.contains(CONTROL, regex=True, na=False)].items():
+            problems.append(Problem(path, "feltet indeholder et kontroltegn", row=_line(index), column=column,
+                                    value=text))
     if problems:
         raise InputError(problems)
 
@@ -80,7 +122,11 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
             try:
                 value = _parse(text)
             except ValueError:
-                problems.append(Problem(path, "tallet kan ikke læses", row=_line(index), column=name, value=text))
+                problems.append(Problem(path, "tallet kan ikke læses (eller er ikke endeligt)", row=_line(index),
+                                        column=name, value=text))
+                continue
+            if abs(value) > MAX_NUMBER:
+                problems.append(Problem(path, "tallet er urimeligt stort", row=_line(index), column=name, value=text))
                 continue
             if kind == "int" and not np.isnan(value) and value != int(value):
                 problems.append(Problem(path, "skal være et helt tal", row=_line(index), column=name, value=text))

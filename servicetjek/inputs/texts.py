@@ -47,3 +47,77 @@ def check_texts(folder: Path, report, values: dict, catalogue=None) -> list[Prob
 
         problems += check_placeholders(catalogue, values)
     return problems
+
+
+# ------------------------------------------------------------------ nothing fetched
+# The report is self-contained: an image must be a data: URL. Anything else (http, //host, file:,
+# a relative path) would make a reader's browser or the PDF build try to fetch it.
+_RAW_RESOURCE = re.compile(r"""(?:\b(?:src|srcset|href|poster|data)\s*=\s*["']?|url\(\s*["']?)\s*"""
+                           r"""((?:[a-z][a-z0-9+.-]*:|//)[^"'\s)>]*)""", re.I)
+REMOTE_MESSAGE = "ekstern ressource; rapporten henter intet udefra, så billeder skal være indlejrede data:-URL'er"
+
+
+def _image_urls(nodes: list) -> list[str]:
+    urls = []
+    for node in nodes:
+        if node.get("type") == "image":
+            urls.append(str(node.get("attrs", {}).get("url", "")))
+        urls += _image_urls(node.get("children") or [])
+    return urls
+
+
+def remote_urls(markdown: str) -> list[str]:
+    """Every URL in the Markdown that a renderer would fetch: images that are not data: URLs, and
+    resources named in raw HTML or CSS (escaped by the renderer, refused anyway)."""
+    import mistune
+
+    tree = mistune.create_markdown(renderer="ast", plugins=["table"])(markdown or "")
+    urls = [u for u in _image_urls(tree) if not u.strip().lower().startswith("data:")]
+    urls += [m.group(1) for m in _RAW_RESOURCE.finditer(markdown or "") if not m.group(1).lower().startswith("data:")]
+    return list(dict.fromkeys(urls))
+
+
+def _line_of(lines: list[str], url: str) -> int | None:
+    return next((number for number, line in enumerate(lines, 1) if url and url in line), None)
+
+
+def remote_problems(path: Path, texts: list[str]) -> list[Problem]:
+    """One problem per remote URL in `texts` (strings from the file `path`), naming the line and URL."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    problems = []
+    for text in texts:
+        for url in remote_urls(text):
+            problems.append(Problem(path, REMOTE_MESSAGE, line=_line_of(lines, url), value=url))
+    return problems
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in _strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in _strings(value)]
+    return []
+
+
+def check_remote(folder: Path, report) -> list[Problem]:
+    """Remote images and resources in the report's text chapters and in every text of proposals.yaml."""
+    from servicetjek.validation import safe_yaml
+
+    problems: list[Problem] = []
+    for chapter in report.text_chapters():
+        path = Path(folder) / chapter.decl.source
+        if path.is_file():
+            problems += remote_problems(path, [path.read_text(encoding="utf-8", errors="replace")])
+    catalogue = Path(folder) / "proposals.yaml"
+    if catalogue.is_file() and report.needs("proposals.yaml"):
+        try:
+            data = safe_yaml(catalogue)
+        except InputError:
+            return problems      # the catalogue's own reader reports it
+        problems += remote_problems(catalogue, _strings(data))
+    return problems

@@ -178,11 +178,19 @@ def report_html(title: TitlePage, chapters: list[tuple[int, str]]) -> str:
             f'<body><main class="report">{_title_page(title)}{_toc(chapters)}{body}</main></body></html>\n')
 
 
+def local_only_fetcher():
+    """A WeasyPrint URL fetcher that refuses every URL but `data:` (the PDF's counterpart of the CSP):
+    an image in a municipality's text must never make the build open a connection or read a file."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+
+
 def write_pdf(page: str, target: Path) -> None:
-    """One WeasyPrint call for the whole report (no base URL: nothing may be fetched)."""
+    """One WeasyPrint call for the whole report (no base URL, only data: URLs: nothing is fetched)."""
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    HTML(string=page, base_url=None).write_pdf(str(target))
+    HTML(string=page, base_url=None, url_fetcher=local_only_fetcher()).write_pdf(str(target))
