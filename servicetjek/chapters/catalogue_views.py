@@ -1,7 +1,8 @@
 """Chapter 7 as the reader sees it: the catalogue's intro, the overview table and one section per proposal.
 
 Everything is computed by `catalogue` (effects, totals, numbering, placeholders); this module only
-lays it out. Two overview layouts, chosen from the data or by a parameter:
+lays it out. Two overview layouts, declared in the catalogue (`layout:` in proposals.yaml) or chosen by
+the notebook's parameter:
 
 - 'years'  (the Slagelse report): the effect per year in 1.000 kr, investment/saving sub-lines with
            their konto, certainty, difficulty, heading rows and a computed "I alt" row;
@@ -30,18 +31,13 @@ LAYOUTS = ("years", "konto")
 ROW_CLASS = {"heading": "heading", "proposal": "", "line": "sub", "scenario": "sub", "total": "total"}
 # ------------------------------------------------------------------ helpers
 def choose_layout(cat: Catalogue, layout: str = "auto") -> str:
-    """'years' or 'konto'. 'auto': 'konto' when the catalogue carries the slide columns (time horizon,
-    risks or consequences, for a proposal or a scenario), otherwise 'years'."""
+    """'years' or 'konto'. 'auto': the layout the catalogue declares (`layout:` in proposals.yaml,
+    'years' when it declares none); no field switches it silently."""
     if layout in LAYOUTS:
         return layout
     if layout != "auto":
         raise ValueError(f"ukendt layout {layout!r}; brug 'auto', 'years' eller 'konto'")
-    for p in cat.proposals:
-        if p.horizon or p.risks or p.consequences:
-            return "konto"
-        if any(s.horizon or s.risks or s.consequences for s in p.scenarios):
-            return "konto"
-    return "years"
+    return cat.layout
 
 
 def _with_konto(label: str, konto) -> str:
