@@ -173,11 +173,9 @@ def _konto_table(cat: Catalogue, number: int, source: str | None, note: str | No
     rows.append(["I alt", _mio(subtotal[6][year]), _mio(subtotal[5][year])] + [""] * 5)
     classes.append("total")
     body = pd.DataFrame(rows, columns=columns)
-    return ('<div class="st-catalogue">'
-            + table_html(body, number, f"Forslag til besparelser og investeringer – årlig økonomisk effekt i {year}",
-                         source=source, note=note, row_classes=classes,
-                         first_column_header="Effektivisering og reduktionsforslag")
-            + "</div>")
+    return table_html(body, number, f"Forslag til besparelser og investeringer – årlig økonomisk effekt i {year}",
+                      source=source, note=note, row_classes=classes, css_class="st-catalogue",
+                      first_column_header="Effektivisering og reduktionsforslag")
 
 
 def overview_table(cat: Catalogue, number: int, layout: str = "auto", source: str | None = None,

@@ -22,6 +22,8 @@ def _num(value: float) -> str:
 
 
 def _tick_label(ticks: list[tuple[float, str]], pos: float) -> str:
+    if float(pos).is_integer() and 1900 <= pos <= 2100:      # a year
+        return str(int(pos))
     if not ticks:
         return _num(pos)
     value, label = min(ticks, key=lambda t: abs(t[0] - pos))
@@ -74,29 +76,29 @@ def _bars(ax) -> list[str]:
 
 
 def _points(ax) -> list[str]:
+    """Scatter points with the label of the annotation nearest each (in axes coordinates)."""
     from matplotlib.collections import PathCollection
 
-    out = []
-    texts = [(t.get_position(), t.get_text()) for t in ax.texts if t.get_text().strip()]
-    for coll in ax.collections:
-        if not isinstance(coll, PathCollection):
-            continue
-        offsets = coll.get_offsets()
-        items = []
-        for x, y in offsets:
-            near = [txt for (tx, ty), txt in texts if _close(tx, x) and _close(ty, y)]
-            name = near[0] if near else ""
-            items.append(f"{name + ' ' if name else ''}({_num(float(x))}; {_num(float(y))})".strip())
-        if items:
-            out.append(_clip(items))
-    return out
-
-
-def _close(a, b) -> bool:
-    try:
-        return abs(float(a) - float(b)) <= max(1.0, abs(float(b)) * 0.15)
-    except (TypeError, ValueError):
-        return False
+    to_axes = ax.transData + ax.transAxes.inverted()
+    texts = []
+    for t in ax.texts:
+        label = t.get_text().strip()
+        if label and "\n" not in label:
+            xy = getattr(t, "xy", None) if t.get_text() else None      # annotations point at their data
+            position = xy if xy is not None else t.get_position()
+            texts.append((to_axes.transform(position), label))
+    points = [(float(x), float(y)) for coll in ax.collections if isinstance(coll, PathCollection)
+              for x, y in coll.get_offsets()]
+    if not points:
+        return []
+    where_points = to_axes.transform(points)
+    names = [""] * len(points)
+    for where, label in texts:
+        dist = [((where[0] - a) ** 2 + (where[1] - b) ** 2) ** 0.5 for a, b in where_points]
+        best = min(range(len(points)), key=dist.__getitem__)
+        if dist[best] < 0.05 and not names[best]:
+            names[best] = label
+    return [_clip([f"{name + ' ' if name else ''}({_num(x)}; {_num(y)})" for name, (x, y) in zip(names, points)])]
 
 
 def describe(fig) -> str:

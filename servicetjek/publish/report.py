@@ -45,6 +45,7 @@ class TableLayout(TypedDict, total=False):
     header_groups: list[tuple[str, int]]    # a header row above the column headers: (label, span)
     row_classes: list[str]                  # a class per body row ('total', 'sub', 'heading', '')
     first_column_header: str                # the label column's header
+    css_class: str                          # a further class on the table's figure (e.g. 'st-catalogue')
 
 
 def _head(groups: list[tuple[str, int]] | None, first: str, headers: list[str]) -> str:
@@ -126,7 +127,8 @@ def table_html(body: pd.DataFrame, number: int, caption: str, source: str | None
     else:
         table = f'<div class="st-scroll">{table}</div>'
     size = " st-long" if len(body) > 18 else ""
-    return (f'<figure class="st-table st-{fit}{size}" id="{anchor}" data-columns="{len(names)}" '
+    extra = f" {esc(layout['css_class'])}" if layout.get("css_class") else ""
+    return (f'<figure class="st-table st-{fit}{size}{extra}" id="{anchor}" data-columns="{len(names)}" '
             f'data-width-pt="{widths.width_pt(columns):.0f}">'
             f'<figcaption><span class="st-num">Tabel {number}:</span> {esc(caption)}</figcaption>'
             f"{table}{_footer(source, note)}</figure>")
