@@ -241,12 +241,12 @@ def proposal_html(cat: Catalogue, p: Proposal, extra: Mapping | None = None, lev
 
 
 def chapter_parts(cat: Catalogue, extra: Mapping | None = None, *, table_number: int, layout: str = "auto",
-                  chapter_number: int = 7, source: str | None = None, note: str | None = None) -> dict[str, str]:
+                  chapter_number: int = 7, source: str | None = None) -> dict[str, str]:
     """The chapter in order, as named HTML fragments: 'intro', 'overview', 'heading:<id>' and
-    'proposal:<id>' (so a test can see exactly which parts an input change touches)."""
+    'proposal:<id>' (so a test can see exactly which parts an input change touches). The overview's note
+    is `overview_note`, from the data."""
     parts = {"intro": intro_html(cat, extra),
-             "overview": overview_table(cat, table_number, layout, source,
-                                        note if note is not None else overview_note(cat, layout))}
+             "overview": overview_table(cat, table_number, layout, source, overview_note(cat, layout))}
     intros = cat_mod.render_intros(cat, extra)
     used = [h for h in cat.headings if any(p.heading == h.id for p in cat.proposals)]
     for i, h in enumerate(used, start=1):

@@ -465,10 +465,10 @@ def overview_frame(cat: Catalogue) -> pd.DataFrame:
     """
     rows = []
 
-    def row(row_type, label, values, number=None, proposal_id=None, certainty=None, difficulty=None, **extra):
+    def row(row_type, label, values, number=None, proposal_id=None, **extra):
         rec = {"row": row_type, "number": number, "proposal_id": proposal_id, "label": label}
         rec.update({y: values.get(y, float("nan")) for y in cat.years})
-        rec.update({"certainty": certainty, "difficulty": difficulty})
+        rec.update({"certainty": extra.get("certainty"), "difficulty": extra.get("difficulty")})
         rec.update({"heading": extra.get("heading"), "scenario": extra.get("scenario"),
                     "line_id": extra.get("line_id"), "konto": extra.get("konto"), "kind": extra.get("kind")})
         rows.append(rec)
@@ -479,7 +479,8 @@ def overview_frame(cat: Catalogue) -> pd.DataFrame:
             continue
         row("heading", heading.table_label, {}, heading=heading.id)
         for p in members:
-            row("proposal", p.label, proposal_total(cat, p), p.number, p.id, p.certainty, p.difficulty.level,
+            row("proposal", p.label, proposal_total(cat, p), p.number, p.id, certainty=p.certainty,
+                difficulty=p.difficulty.level,
                 heading=heading.id)
             common = [e for e in line_effects(cat, p) if e.scenario is None]
             if len(common) > 1 and any(e.kind == "investering" for e in common):
