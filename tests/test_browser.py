@@ -37,6 +37,34 @@ class PageReport:
     toc: list[bool] = field(default_factory=list)           # does each TOC link's target exist?
     title: str = ""
     screenshot: bytes = b""
+    layout: dict = field(default_factory=dict)               # LAYOUT_PROBE's measurements
+
+
+# Measured in the page: horizontal overflow of the page; the smallest figure text in CSS px (matplotlib
+# draws text as glyph paths scaled by font size / 100 in the SVG's user units, so a glyph's size on screen
+# is scale × 100 × rendered width / viewBox width); how the contents and the back-to-top link are shown.
+LAYOUT_PROBE = """JSON.stringify((() => {
+  const doc = document.documentElement;
+  let min = Infinity, glyphs = 0;
+  for (const svg of document.querySelectorAll('.st-svg svg')) {
+    const vb = svg.viewBox.baseVal, r = svg.getBoundingClientRect();
+    if (!vb || !vb.width || !r.width) continue;
+    for (const g of svg.querySelectorAll('g[id*="text_"] > g[transform*="scale("]')) {
+      const m = /scale\\(([\\d.]+)/.exec(g.getAttribute('transform'));
+      if (!m) continue;
+      glyphs++;
+      min = Math.min(min, parseFloat(m[1]) * 100 * r.width / vb.width);
+    }
+  }
+  const nav = document.querySelector('nav.toc'), top = document.querySelector('a.to-top');
+  const navBox = nav.getBoundingClientRect();
+  return {overflow: doc.scrollWidth - doc.clientWidth, viewport: doc.clientWidth, minFigurePx: min,
+          glyphs: glyphs, navPosition: getComputedStyle(nav).position, navLeft: navBox.left,
+          navRight: navBox.right, navTop: navBox.top, toTop: top ? getComputedStyle(top).display : 'missing',
+          scrollTables: document.querySelectorAll('.st-table .st-scroll').length,
+          tables: document.querySelectorAll('figure.st-table').length,
+          csvLinks: Array.from(document.querySelectorAll('.st-csv a')).map(a => a.getAttribute('href'))};
+})())"""
 
 
 class Chromium:
@@ -70,7 +98,7 @@ class Chromium:
         self.proc.wait()
 
 
-async def _visit(ws_url: str, url: str, screenshot: bool) -> PageReport:
+async def _visit(ws_url: str, url: str, screenshot: bool, width: int = 1280) -> PageReport:
     from tornado.websocket import websocket_connect
 
     report = PageReport()
@@ -118,7 +146,8 @@ async def _visit(ws_url: str, url: str, screenshot: bool) -> PageReport:
 
     for domain in ("Page", "Runtime", "Log", "Network"):
         await call(f"{domain}.enable")
-    await call("Emulation.setDeviceMetricsOverride", width=1280, height=1600, deviceScaleFactor=1, mobile=False)
+    await call("Emulation.setDeviceMetricsOverride", width=width, height=1600 if width > 800 else 844,
+               deviceScaleFactor=1, mobile=width < 800)
     await call("Page.navigate", url=url)
     await asyncio.wait_for(loaded, 60)
     await asyncio.sleep(0.5)          # late requests or console messages
@@ -126,6 +155,10 @@ async def _visit(ws_url: str, url: str, screenshot: bool) -> PageReport:
               ".map(a => !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))))})")
     value = json.loads((await call("Runtime.evaluate", expression=script, returnByValue=True))["result"]["value"])
     report.title, report.toc = value["title"], value["toc"]
+    if await call("Runtime.evaluate", expression="!!document.querySelector('nav.toc')", returnByValue=True):
+        probe = await call("Runtime.evaluate", expression=LAYOUT_PROBE, returnByValue=True)
+        if probe["result"].get("type") == "string":
+            report.layout = json.loads(probe["result"]["value"])
     if screenshot:
         shot = await call("Page.captureScreenshot", format="png")
         report.screenshot = base64.b64decode(shot["data"])
@@ -134,10 +167,10 @@ async def _visit(ws_url: str, url: str, screenshot: bool) -> PageReport:
     return report
 
 
-def visit(page: Path, profile: Path, screenshot: bool = True) -> PageReport:
+def visit(page: Path, profile: Path, screenshot: bool = True, width: int = 1280) -> PageReport:
     browser = Chromium(profile)
     try:
-        return asyncio.run(_visit(browser.page_ws(), page.resolve().as_uri(), screenshot))
+        return asyncio.run(_visit(browser.page_ws(), page.resolve().as_uri(), screenshot, width))
     finally:
         browser.close()
 
@@ -153,11 +186,62 @@ def built_html(tmp_path_factory) -> Path:
     shutil.copytree(RAW, root / "raw")
     (root / "processed").mkdir()
     copy = DataCopy(root)
-    proc = subprocess.run([sys.executable, str(PROJECT / "pipeline.py"), "build", "--kommune", "Slagelse",
+    proc = subprocess.run([sys.executable, str(PROJECT / "pipeline.py"), "build", "--all", "--jobs", "2",
                            "--format", "html", "--quiet"], capture_output=True, text=True, env=copy.env(),
                           cwd=root.parent, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return root.parent / "reports" / "slagelse" / "servicetjek-slagelse.html"
+
+
+def _report(built_html: Path, slug: str) -> Path:
+    return built_html.parents[1] / slug / f"servicetjek-{slug}.html"
+
+
+@pytest.mark.parametrize("slug", ["slagelse", "naestved"])
+def test_phone_width_no_overflow_and_legible_figures(built_html, tmp_path, slug):
+    """At 390 px the page does not scroll sideways (wide tables and figures scroll in their own
+    containers), no figure text is under 9 px, and the back-to-top link replaces the side bar."""
+    page = _report(built_html, slug)
+    report = visit(page, tmp_path / "profile", width=390)
+    (tmp_path / f"{slug}-390.png").write_bytes(report.screenshot)
+    lay = report.layout
+    assert lay["viewport"] == 390, lay
+    assert lay["overflow"] <= 0, lay
+    assert lay["glyphs"] > 100, lay                 # the probe found the figures' text
+    assert lay["minFigurePx"] >= 9.0, lay
+    assert lay["toTop"] != "none" and lay["navPosition"] != "fixed", lay
+    assert lay["scrollTables"] == lay["tables"] > 0, lay
+    assert not report.errors, report.errors
+
+
+def test_wide_screen_shows_navigation(built_html, tmp_path):
+    """At 1280 px the contents stay in a fixed side bar, and the screenshot shows it (dark text pixels in
+    the bar's area); the back-to-top link is hidden."""
+    from PIL import Image
+
+    report = visit(_report(built_html, "naestved"), tmp_path / "profile", width=1280)
+    lay = report.layout
+    assert lay["navPosition"] == "fixed" and lay["navLeft"] == 0 and 150 < lay["navRight"] < 400, lay
+    assert lay["toTop"] == "none", lay
+    assert lay["overflow"] <= 0, lay
+    shot = tmp_path / "naestved-1280.png"
+    shot.write_bytes(report.screenshot)
+    image = Image.open(shot).convert("L")
+    bar = image.crop((0, 0, int(lay["navRight"]) - 5, 400))
+    dark = sum(bar.histogram()[:120])
+    assert dark > 2000, dark                          # the contents' text is on the screenshot
+
+
+def test_every_table_links_its_csv(built_html):
+    import re
+
+    for slug in ("slagelse", "naestved"):
+        page = _report(built_html, slug)
+        text = page.read_text(encoding="utf-8")
+        links = re.findall(r'<p class="st-csv"><a href="([^"]+)"', text)
+        assert len(links) == len(re.findall(r'<figure class="st-table', text)) > 0
+        for link in links:
+            assert (page.parent / link).is_file(), link
 
 
 def test_report_in_chromium(built_html, tmp_path):

@@ -147,7 +147,7 @@ def test_pdf(built, slug):
     name = f"{SLUGS[slug]} Kommune"
     headed = [number for number in range(1, pages + 1)
               if name in _pdf_text(pdf, "-f", str(number), "-l", str(number), "-x", "0", "-y", "0",
-                                   "-W", "600", "-H", "50")]
+                                   "-W", "900", "-H", "50")]   # 900: landscape pages too
     assert headed == list(range(2, pages + 1)), (headed, pages)
     # every caption of the HTML is in the PDF
     flat = re.sub(r"\s+", " ", text)

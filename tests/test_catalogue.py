@@ -414,3 +414,23 @@ def test_an_effect_line_tie_rounds_half_up(persons, expected):
     line = cat_mod.EffectLine.model_validate({"label": "x", "konto": 5, "kind": kind, "group": "fleksjob",
                                               "persons": {2021: persons}})
     assert cat_mod.line_amounts(line, {"fleksjob": 50_000.0}, 100) == {2021: expected}
+
+
+# ------------------------------------------------------------------ the declared overview layout
+def test_layout_is_declared_not_switched_by_one_horizon(tmp_path, doc, slagelse_own):
+    """A horizon on one proposal keeps the declared (default) 'years' layout; 'konto' is chosen by the
+    catalogue's `layout:` field; an unknown layout is rejected with the field named."""
+    from servicetjek.chapters import catalogue_views as views
+
+    doc["proposals"][0]["horizon"] = "Fuldt implementeret i 2021"
+    cat = load(tmp_path, doc, slagelse_own["benefit_costs"])
+    assert cat.layout == "years" and views.choose_layout(cat) == "years"
+    doc["layout"] = "konto"
+    assert views.choose_layout(load(tmp_path, doc, slagelse_own["benefit_costs"])) == "konto"
+    doc["layout"] = "wide"
+    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "layout")
+
+
+def test_years_layout_rejects_risks_it_cannot_show(tmp_path, doc, slagelse_own):
+    doc["proposals"][1]["risks"] = "Risiko for effekttab"
+    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "layout: konto")

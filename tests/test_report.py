@@ -39,7 +39,8 @@ def test_svg_is_deterministic_and_dateless():
 def test_figure_html_caption():
     html = report.figure_html(_figure(), 2, "Scenarier", source="Egne beregninger")
     assert '<span class="st-num">Figur 2:</span> Scenarier' in html and 'id="figur-2"' in html
-    assert 'aria-label="Scenarier"' in html
+    assert 'role="img" aria-label="' in html
+    assert 'alt text of my own' in report.figure_html(_figure(), 2, "Scenarier", alt="alt text of my own")
 
 
 def test_source_text_marks_constructed_inputs():
@@ -47,3 +48,31 @@ def test_source_text_marks_constructed_inputs():
                          "kind": ["published", "constructed"], "provenance": ["published: x.txt, T", "constructed: y"]})
     assert "konstrueret" not in report.source_text("Jobindsats.dk", prov, ["extracts/"])
     assert "konstrueret" in report.source_text("Jobindsats.dk", prov, ["extracts/", "budget.csv"])
+
+
+def test_figure_alt_text_states_the_numbers():
+    """The SVG's aria-label gives the figure's values (Danish format), not the caption again."""
+    html = report.figure_html(_figure(), 2, "Scenarier", source="Egne beregninger")
+    label = html.split('aria-label="')[1].split('"')[0]
+    assert label != "Scenarier"
+    assert "Slagelse: 2017: 9.702; 2018: 9.617; 2019: 9.743" in label
+    with style.figure() as (fig, ax):
+        ax.barh([0, 1], [-29.5, 11.9], tick_label=["Dagpenge", "Revalidering"])
+        html = report.figure_html(fig, 3, "Afvigelse")
+    assert "Dagpenge: -29,5; Revalidering: 11,9" in html
+
+
+def test_figure_keeps_legible_text_on_narrow_screens():
+    """The SVG carries the width below which its smallest text (9 pt ticks here) would be under 9 px."""
+    html = report.figure_html(_figure(), 2, "Scenarier")
+    width = int(html.split("--st-min-width: ")[1].split("px")[0])
+    natural = float(html.split('width="')[1].split("pt")[0]) * 4 / 3
+    assert 0 < width < natural
+
+
+def test_table_headers_are_marked_up_as_headers():
+    body = pd.DataFrame({"": ["Dagpenge", "I alt"], "2019": ["1.071", "9.743"], "2020": ["1", "2"]})
+    html = report.table_html(body, 3, "T", header_groups=[("", 1), ("År", 2)])
+    assert '<th scope="colgroup" colspan="2" class="st-group">År</th>' in html
+    assert '<th scope="col">2019</th>' in html and '<th scope="row" class="st-label">Dagpenge</th>' in html
+    assert '<div class="st-scroll">' in html

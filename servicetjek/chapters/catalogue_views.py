@@ -1,7 +1,8 @@
 """Chapter 7 as the reader sees it: the catalogue's intro, the overview table and one section per proposal.
 
 Everything is computed by `catalogue` (effects, totals, numbering, placeholders); this module only
-lays it out. Two overview layouts, chosen from the data or by a parameter:
+lays it out. Two overview layouts, declared in the catalogue (`layout:` in proposals.yaml) or chosen by
+the notebook's parameter:
 
 - 'years'  (the Slagelse report): the effect per year in 1.000 kr, investment/saving sub-lines with
            their konto, certainty, difficulty, heading rows and a computed "I alt" row;
@@ -32,17 +33,9 @@ LAYOUTS = ("years", "konto")
 ROW_CLASS = {"heading": "heading", "proposal": "", "line": "sub", "scenario": "sub", "total": "total"}
 # ------------------------------------------------------------------ helpers
 def choose_layout(cat: Catalogue, layout: str = "auto") -> str:
-    """'years' or 'konto'. 'auto': 'konto' when the catalogue carries the slide columns (time horizon,
-    risks or consequences, for a proposal or a scenario), otherwise 'years'."""
-    def auto() -> str:
-        for p in cat.proposals:
-            if p.horizon or p.risks or p.consequences:
-                return "konto"
-            if any(s.horizon or s.risks or s.consequences for s in p.scenarios):
-                return "konto"
-        return "years"
-
-    return choose(layout, LAYOUTS, auto)
+    """'years' or 'konto'. 'auto': the layout the catalogue declares (`layout:` in proposals.yaml,
+    'years' when it declares none); no field switches it silently."""
+    return choose(layout, LAYOUTS, lambda: cat.layout)
 
 
 def _with_konto(label: str, konto) -> str:
@@ -178,11 +171,9 @@ def _konto_table(cat: Catalogue, number: int, source: str | None, note: str | No
     rows.append(["I alt", _mio(subtotal[6][year]), _mio(subtotal[5][year])] + [""] * 5)
     classes.append("total")
     body = pd.DataFrame(rows, columns=columns)
-    return ('<div class="st-catalogue">'
-            + table_html(body, number, f"Forslag til besparelser og investeringer – årlig økonomisk effekt i {year}",
-                         source=source, note=note, row_classes=classes,
-                         first_column_header="Effektivisering og reduktionsforslag")
-            + "</div>")
+    return table_html(body, number, f"Forslag til besparelser og investeringer – årlig økonomisk effekt i {year}",
+                      source=source, note=note, row_classes=classes, css_class="st-catalogue",
+                      first_column_header="Effektivisering og reduktionsforslag")
 
 
 def overview_table(cat: Catalogue, number: int, layout: str = "auto", source: str | None = None,
@@ -248,12 +239,12 @@ def proposal_html(cat: Catalogue, p: Proposal, extra: Mapping | None = None, lev
 
 
 def chapter_parts(cat: Catalogue, extra: Mapping | None = None, *, table_number: int, layout: str = "auto",
-                  chapter_number: int = 7, source: str | None = None, note: str | None = None) -> dict[str, str]:
+                  chapter_number: int = 7, source: str | None = None) -> dict[str, str]:
     """The chapter in order, as named HTML fragments: 'intro', 'overview', 'heading:<id>' and
-    'proposal:<id>' (so a test can see exactly which parts an input change touches)."""
+    'proposal:<id>' (so a test can see exactly which parts an input change touches). The overview's note
+    is `overview_note`, from the data."""
     parts = {"intro": intro_html(cat, extra),
-             "overview": overview_table(cat, table_number, layout, source,
-                                        note if note is not None else overview_note(cat, layout))}
+             "overview": overview_table(cat, table_number, layout, source, overview_note(cat, layout))}
     intros = cat_texts.render_intros(cat, extra)
     used = [h for h in cat.headings if any(p.heading == h.id for p in cat.proposals)]
     for i, h in enumerate(used, start=1):

@@ -221,6 +221,9 @@ class Catalogue(Strict):
     provenance: Provenance
     round_to: int = Field(default=100, gt=0)
     unit: Literal["1000kr"] = "1000kr"
+    # the overview table's layout: 'years' (effect per year, sub-lines, certainty, difficulty) or 'konto'
+    # (konto 6 / konto 5 at full effect, certainty, horizon, difficulty, risks, consequences)
+    layout: Literal["years", "konto"] = "years"
     intro: str | None = None                # Markdown before the overview table (chapter 7's opening)
     headings: list[Heading] = Field(min_length=1)
     proposals: list[Proposal] = Field(min_length=1)
@@ -228,6 +231,18 @@ class Catalogue(Strict):
     years: list[int] = Field(default_factory=list)
     costs: dict[str, float] = Field(default_factory=dict)
     source: str = ""
+
+    @model_validator(mode="after")
+    def _layout_shows_every_field(self) -> "Catalogue":
+        """Risks and consequences appear only in the 'konto' overview: a 'years' catalogue with them
+        would drop them silently."""
+        if self.layout == "years":
+            items = [(p, p) for p in self.proposals] + [(p, s) for p in self.proposals for s in p.scenarios]
+            for p, item in items:
+                if item.risks or item.consequences:
+                    raise ValueError(f"forslag {p.id!r} har risici eller konsekvenser, som kun vises med "
+                                     "'layout: konto'; angiv 'layout: konto' i kataloget")
+        return self
 
     def proposal(self, proposal_id: str) -> Proposal:
         for p in self.proposals:

@@ -110,6 +110,7 @@ def _proposals_yaml() -> str:
 provenance: "{PROVENANCE_HINT}"
 round_to: 100
 unit: 1000kr
+layout: years                 # oversigtstabellen: years (effekt pr. år) eller konto (konto 6/5, tidshorisont, risici, konsekvenser)
 intro: |
   {U}: indledning til kataloget, f.eks. "Kataloget indeholder {{{{ count }}}} forslag."
 headings:

@@ -164,6 +164,25 @@ def stylesheets() -> str:
     return CSS_FILE.read_text(encoding="utf-8") + "\n" + PRINT_CSS_FILE.read_text(encoding="utf-8")
 
 
+TABLE_FIGURE = re.compile(r'<figure class="st-table[^"]*" id="tabel-(\d+)"')
+
+
+def csv_links(fragment: str, table_ids: dict[int, str]) -> str:
+    """A link from each numbered table to its CSV copy (tables/<id>.csv, relative to the report page),
+    after the table's Kilde and Anm. lines."""
+    out, pos = [], 0
+    for match in TABLE_FIGURE.finditer(fragment):
+        table_id = table_ids.get(int(match.group(1)))
+        if not table_id:
+            continue
+        end = fragment.index("</figure>", match.end())
+        out.append(fragment[pos:end])
+        out.append(f'<p class="st-csv"><a href="tables/{esc(table_id)}.csv" type="text/csv">'
+                   f"Tabellen som CSV ({esc(table_id)}.csv)</a></p>")
+        pos = end
+    return "".join(out) + fragment[pos:]
+
+
 def report_html(title: TitlePage, chapters: list[tuple[int, str]]) -> str:
     """The whole report: title page, TOC, chapters in number order."""
     chapters = sorted(chapters)
@@ -175,7 +194,8 @@ def report_html(title: TitlePage, chapters: list[tuple[int, str]]) -> str:
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{head_title}</title><style>{stylesheets()}</style></head>"
-            f'<body><main class="report">{_title_page(title)}{_toc(chapters)}{body}</main></body></html>\n')
+            f'<body><main class="report">{_title_page(title)}{_toc(chapters)}{body}</main>'
+            '<a class="to-top" href="#indhold">↑ Indhold</a></body></html>\n')
 
 
 def local_only_fetcher():
@@ -187,10 +207,12 @@ def local_only_fetcher():
 
 
 def write_pdf(page: str, target: Path) -> None:
-    """One WeasyPrint call for the whole report (no base URL, only data: URLs: nothing is fetched)."""
+    """One WeasyPrint call for the whole report (no base URL, only data: URLs: nothing is fetched); a
+    tagged PDF (structure tags for headings, tables, figures and their alt text; the document language
+    from `<html lang="da">`)."""
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    HTML(string=page, base_url=None, url_fetcher=local_only_fetcher()).write_pdf(str(target))
+    HTML(string=page, base_url=None, url_fetcher=local_only_fetcher()).write_pdf(str(target), pdf_tags=True)
