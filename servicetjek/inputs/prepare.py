@@ -146,6 +146,26 @@ def _total_problems(annual: pd.DataFrame) -> list[Problem]:
             for (area, year), row in bad.iterrows()]
 
 
+def forecast_problems(mun: Municipality, forecast: pd.DataFrame) -> list[Problem]:
+    """The national forecast named in kommune.yaml must hold a change into every scenario year."""
+    fid = mun.config.national_forecast
+    path = config.REFERENCE_DIR / owndata.FORECAST_FILE
+    rows = forecast[forecast["forecast_id"] == fid]
+    if rows.empty:
+        known = ", ".join(dict.fromkeys(forecast["forecast_id"])) or "(ingen)"
+        return [Problem(path, f"prognosen '{fid}' (national_forecast i kommune.yaml) findes ikke; kendte: {known}")]
+    covered = set(rows["to_year"].astype(int))
+    missing = [y for y in mun.config.years.scenario if y not in covered]
+    if not missing:
+        return []
+    span = f"{min(covered)}-{max(covered)}" if covered else "ingen år"
+    return [Problem(path, f"den nationale prognose '{fid}' dækker ikke scenarieårene: mangler ændringen ind i "
+                          f"{', '.join(map(str, missing))} (prognosen dækker {span}; scenarieår i kommune.yaml: "
+                          f"{', '.join(map(str, mun.config.years.scenario))}). Tilføj årene i "
+                          f"reference/{owndata.FORECAST_FILE} eller vælg en anden prognose",
+                    column="to_year", value=fid)]
+
+
 def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
                       own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
     rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
@@ -221,6 +241,8 @@ def validate(name: str, report=None) -> Prepared:
     if "benefit_costs" in own and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
                                  own["benefit_costs"], mun.config.years.scenario)
+    if "national_forecast" in own and any("scenario" in c.decl.publishes for c in report.chapters):
+        problems.problems += forecast_problems(mun, own["national_forecast"])
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
