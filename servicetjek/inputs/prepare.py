@@ -79,6 +79,7 @@ class Prepared:
     catalogue: object
     provenance: pd.DataFrame
     inputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # e.g. the labels set aside while reading extracts
 
     @property
     def constructed_inputs(self) -> bool:
@@ -231,7 +232,7 @@ def validate(name: str, report=None) -> Prepared:
     tidy = annual = None
     if manifest_and_paths:
         manifest, paths = manifest_and_paths
-        tidy = problems.run(extracts.read_extracts, paths, taxonomy)
+        tidy = problems.run(extracts.read_extracts, paths, taxonomy, [*mun.areas, config.NATIONAL_AREA])
         if tidy is not None:
             annual = problems.run(extracts.annualise, tidy, mun.config.allow_missing_months)
     population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
@@ -251,7 +252,8 @@ def validate(name: str, report=None) -> Prepared:
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
     inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
-    prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs)
+    prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs,
+                        notes=list(tidy.attrs.get("notes", [])))
     problems.problems += _text_problems(prepared, report)
     problems.raise_if_any()
     return prepared
@@ -287,6 +289,7 @@ def write(prepared: Prepared) -> Path:
             "config": prepared.municipality.config.model_dump(mode="json"),
             "comparison_groups": prepared.municipality.groups.model_dump(mode="json"),
             "constructed_inputs": prepared.constructed_inputs,
+            "notes": prepared.notes,
             "inputs": {str(p.relative_to(config.DATA_DIR)) if p.is_relative_to(config.DATA_DIR) else str(p): sha256(p)
                        for p in prepared.inputs},
         }
@@ -299,5 +302,9 @@ def write(prepared: Prepared) -> Path:
     return target
 
 
-def prepare(name: str) -> Path:
-    return write(validate(name))
+def prepare(name: str, notes: list[str] | None = None) -> Path:
+    """Validate and write; the notes (labels set aside …) are appended to `notes` when given."""
+    prepared = validate(name)
+    if notes is not None:
+        notes += prepared.notes
+    return write(prepared)
