@@ -348,6 +348,7 @@ def read_extracts(paths: list[Path], taxonomy: Taxonomy | None = None,
                          f"række {first['row']}", row=int(other["row"]), column=other["measure"],
                          value=f"{other['area']} {other['period']} {other['benefit_group']} {other['sub_group']}".strip())
     problems.raise_if_any()
+    tidy.attrs["set_aside"] = aside
     tidy.attrs["notes"] = [set_aside_note(aside)] if aside else []
     return tidy
 

@@ -53,6 +53,18 @@ class LabelLog:
                         else "uden for rapportens ydelsesgrupper", label)
         return None
 
+    def benchmark_group(self, label: str, loc: int, column: str) -> str | None:
+        """y30r21: 'i_alt' or a broad aggregate id; a narrow group there is an unknown label."""
+        found = self.taxonomy.classify_group(label)
+        if found is not None and found[0] == "aside":
+            self._set_aside("uden for rapportens ydelsesgrupper", label)
+            return None
+        if found is None or (found[0] == "group" and found[1] != "i_alt"):
+            self._unknown.setdefault(("ydelsesgruppe i benchmarket (kun i alt og brede grupper)", column, label),
+                                     []).append(loc)
+            return None
+        return found[1]
+
     def sub_group(self, group: str, label: str, loc: int, column: str) -> str | None:
         sub = self.taxonomy.sub_group_id(group, label)
         if sub is None and self.taxonomy.sub_group_aside(label):
@@ -66,7 +78,7 @@ class LabelLog:
         out = []
         for (what, column, label), rows in self._unknown.items():
             group = what.removeprefix("visitationskategori for ")
-            known = (self.taxonomy.known_group_labels() if what == "ydelsesgruppe"
+            known = (self.taxonomy.known_group_labels() if what.startswith("ydelsesgruppe")
                      else self.taxonomy.known_sub_labels(group))
             near = suggest(label, known)
             shown = ", ".join(map(str, rows[:10])) + (f" … ({len(rows)} rækker i alt)" if len(rows) > 10 else "")

@@ -21,8 +21,9 @@ from pydantic import Field
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
 from servicetjek.files import sha256, swap_dir
+from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata
 from servicetjek.inputs import catalogue as catalogue_mod
-from servicetjek.inputs import extracts, municipality, owndata
+from servicetjek.inputs.labels import set_aside_note
 from servicetjek.inputs.municipality import Municipality
 from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 from servicetjek.inputs.tables import read_csv_checked
@@ -229,15 +230,21 @@ def validate(name: str, report=None) -> Prepared:
     taxonomy = load_taxonomy()
 
     manifest_and_paths = problems.run(_read_manifest, mun.extracts_dir)
-    tidy = annual = None
+    tidy = annual = bench = None
     if manifest_and_paths:
         manifest, paths = manifest_and_paths
-        tidy = problems.run(extracts.read_extracts, paths, taxonomy, [*mun.areas, config.NATIONAL_AREA])
+        volume = [p for p in paths if not benchmark_extract.is_benchmark(p, taxonomy)]
+        tidy = problems.run(extracts.read_extracts, volume, taxonomy, [*mun.areas, config.NATIONAL_AREA])
         if tidy is not None:
             annual = problems.run(extracts.annualise, tidy, mun.config.allow_missing_months)
+        bench = problems.run(benchmark_extract.read_benchmarks, [p for p in paths if p not in volume], taxonomy)
+        if bench is not None and any("benchmark" in c.decl.publishes for c in report.chapters):
+            problems.problems += benchmark_extract.coverage_problems(bench, mun.config.area, mun.extracts_dir)
     population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
 
     own = problems.run(owndata.load_all, mun.folder, None, report) or {}
+    if bench is not None and not bench.empty:
+        own["benchmark"] = bench.drop(columns=["row"])
     catalogue = None
     if "benefit_costs" in own and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
@@ -253,10 +260,18 @@ def validate(name: str, report=None) -> Prepared:
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
     inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
     prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs,
-                        notes=list(tidy.attrs.get("notes", [])))
+                        notes=_notes(tidy, bench))
     problems.problems += _text_problems(prepared, report)
     problems.raise_if_any()
     return prepared
+
+
+def _notes(tidy: pd.DataFrame, bench: pd.DataFrame | None) -> list[str]:
+    """ONE note naming every label set aside in any extract."""
+    aside = list(tidy.attrs.get("set_aside", []))
+    if bench is not None:
+        aside += bench.attrs.get("set_aside", [])
+    return [set_aside_note(aside)] if aside else []
 
 
 def _text_problems(prepared: Prepared, report) -> list[Problem]:

@@ -98,6 +98,7 @@ class Taxonomy(Strict):
     dimension_columns: DimensionColumns
     target_groups: list[TargetGroup]
     target_group_aggregates: list[TargetAggregate]
+    benchmark_measures: list[Measure] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _labels_unique(self) -> "Taxonomy":
@@ -198,6 +199,20 @@ class Taxonomy(Strict):
             if key in {norm(x) for x in measure.labels} or key == measure.id:
                 return measure
         return None
+
+    def benchmark_measure(self, label: str) -> Measure | None:
+        key = norm(label)
+        for measure in self.benchmark_measures:
+            if key in {norm(x) for x in measure.labels} or key == measure.id:
+                return measure
+        return None
+
+    def group_name(self, group_id: str) -> str:
+        """Name of a narrow group or a broad aggregate."""
+        for group in [*self.benefit_groups, *self.aggregate_groups]:
+            if group.id == group_id:
+                return group.name
+        raise KeyError(group_id)
 
     def target_group(self, label_or_id: str) -> TargetGroup | None:
         key = norm(label_or_id)
