@@ -10,16 +10,14 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from servicetjek import declaration
 from servicetjek.inputs.municipality import known_municipalities
 
 PROJECT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-TABLES = {
-    "03_status": {"status_shares", "status_development", "status_longrun"},
-    "04_scenarier": {"scenario_paths", "scenario_potential"},
-    "05_omkostningseffektivitet": {"cost_totals", "cost_unit", "cost_composition", "exit_rates", "cost_vs_effect"},
-    "07_forslagskatalog": {"catalogue_overview"},
-}
+# The chapter notebooks and the CSV files each writes, as report.yaml declares them.
+CHAPTERS = declaration.report().notebooks()
+NOTEBOOKS = [ch.notebook for ch in CHAPTERS]
+TABLES = {ch.notebook.stem: set(ch.decl.outputs) for ch in CHAPTERS}
 
 
 def test_every_notebook_has_a_parameters_cell():
