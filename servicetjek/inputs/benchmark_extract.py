@@ -79,7 +79,7 @@ def read_benchmark(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.Dat
         except ValueError:
             ptype = None
         if ptype not in ("QMAT", "Y"):
-            problems.add(path, "benchmark-perioden skal være f.eks. 2020QMAT04 (12 måneder til og med et kvartal)",
+            problems.add(path, "benchmark-perioden skal være en QMAT-periode, <år>QMAT<kvartal> (12 måneder til og med et kvartal)",
                          row=loc, column=header[roles["period"]], value=period)
             continue
         group = labels.benchmark_group(clean(cells[roles["group"]] or ""), loc, header[roles["group"]])
