@@ -44,12 +44,20 @@ def run(cmd: list[str], env: dict, cwd: Path) -> float:
 CODE = PROJECT   # replaced by a snapshot of the code in main(), so concurrent edits cannot disturb a run
 
 
+def chapter_notebooks() -> list[Path]:
+    """The snapshot's notebooks, in the order its report.yaml declares them."""
+    import yaml
+
+    chapters = yaml.safe_load((CODE / "report.yaml").read_text(encoding="utf-8"))["reports"]["servicetjek"]["chapters"]
+    return [CODE / c["source"] for c in chapters if c["kind"] == "notebook"]
+
+
 def naive_chain(kommune: str, env: dict, out: Path) -> float:
     """papermill CLI, then nbconvert CLI, then weasyprint CLI, per chapter."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     start = time.perf_counter()
-    for nb in sorted((CODE / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for nb in chapter_notebooks():
         executed = out / nb.name
         run([str(BIN / "papermill"), "--log-level", "WARNING", str(nb), str(executed), "-p", "kommune", kommune,
              "-p", "tables_dir", str(out / "tables")], env, out)
@@ -83,6 +91,7 @@ def main() -> int:
     shutil.copytree(PROJECT / "servicetjek", CODE / "servicetjek", ignore=ignore)
     shutil.copytree(PROJECT / "notebooks", CODE / "notebooks", ignore=ignore)
     shutil.copy2(PROJECT / "pipeline.py", CODE / "pipeline.py")
+    shutil.copy2(PROJECT / "report.yaml", CODE / "report.yaml")
     data = work / "data"
     shutil.copytree(PROJECT / "data" / "raw", data / "raw")
     (data / "processed").mkdir()
@@ -93,7 +102,7 @@ def main() -> int:
     subprocess.run([sys.executable, str(CODE / "pipeline.py"), "prepare", "--all"], env=env, check=True,
                    capture_output=True)
     print(f"machine: {os.cpu_count()} CPU(s); python {sys.version.split()[0]}; rounds: {args.rounds}")
-    print(f"chapters: {', '.join(p.name for p in sorted((CODE / 'notebooks').glob('[0-9][0-9]_*.ipynb')))}")
+    print(f"chapters: {', '.join(p.name for p in chapter_notebooks())}")
 
     # warm the file cache once (not measured)
     pipeline(env, work, "--kommune", args.kommune, "--force")
@@ -124,7 +133,7 @@ def main() -> int:
                              + text[match.end() - len(match.group(1)):], encoding="utf-8")
         edited.append(pipeline(env, work, "--kommune", args.kommune))
         manifest = json.loads((work / "reports" / slug / "manifest.json").read_text(encoding="utf-8"))
-        ran = [c["name"] for c in manifest["chapters"] if c["executed"]]
+        ran = [c["notebook"] for c in manifest["chapters"] if c["executed"]]
     print(f"edit one proposal: median {median(edited):.1f} s; re-executed: {', '.join(ran) or 'none'}")
 
     # 4. --all --jobs 2 vs --jobs 1

@@ -141,3 +141,28 @@ def pydantic_problems(path: Path | str, err: ValidationError,
         problems.append(Problem(path, f"{name}: {msg}" if name else msg, column=_column(rest) or None,
                                 value=None if isinstance(value, (dict, list)) else value))
     return problems
+
+
+# ------------------------------------------------------------------ pandera → Problem
+def check_message(check: str) -> str:
+    """The Danish message for a failed pandera check (our own checks carry their message as `error`)."""
+    if "unique" in check or "duplicate" in check.lower():
+        return "dubleret række (samme nøgle som en anden række)"
+    if "nullable" in check:
+        return "værdien mangler"
+    if "non_negative" in check or "greater_than_or_equal_to(0" in check:
+        return "negativt antal"
+    return f"opfylder ikke kravet {check}"
+
+
+def pandera_problems(path: Path | str, err, locate: Callable[[Any, Any, Any], tuple]) -> list[Problem]:
+    """One Problem per failing cell, in file order. `locate(index, column, failure case)` gives the row
+    (line), the column as the file names it, and the cell's text."""
+    problems, seen = [], set()
+    for _, case in err.failure_cases.iterrows():
+        message = check_message(str(case.get("check")))
+        row, column, value = locate(case.get("index"), case.get("column"), case.get("failure_case"))
+        if (row, column, message) not in seen:
+            seen.add((row, column, message))
+            problems.append(Problem(path, message, row=row, column=column, value=value))
+    return sorted(problems, key=lambda p: (p.row or 0, str(p.column)))

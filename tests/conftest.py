@@ -82,3 +82,18 @@ def prepared():
         return cache[slug]
 
     return get
+
+
+def declaration_copy(folder: Path) -> Path:
+    """report.yaml and the notebooks it names, copied into `folder`; point SERVICETJEK_REPORT at the
+    returned file to build with a modified declaration."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(PROJECT / "report.yaml", folder / "report.yaml")
+    shutil.copytree(PROJECT / "notebooks", folder / "notebooks", ignore=shutil.ignore_patterns(".*"))
+    return folder / "report.yaml"
+
+
+def main_report():
+    from servicetjek import declaration
+
+    return declaration.report()

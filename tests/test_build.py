@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, RAW, DataCopy, tree_digest
+from conftest import PROJECT, RAW, DataCopy, declaration_copy, main_report, tree_digest
 
 SLUGS = {"slagelse": "Slagelse", "naestved": "Næstved"}
 SECRET = "secret-7f3a9c1e-do-not-leak"
@@ -72,7 +72,7 @@ def test_files_exist(built, slug):
     folder = reports / slug
     for name in (f"servicetjek-{slug}.html", f"servicetjek-{slug}.pdf", "manifest.json"):
         assert (folder / name).is_file() and (folder / name).stat().st_size > 1000, name
-    notebooks = sorted(p.name for p in (PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(c.notebook.name for c in main_report().notebooks())
     assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == notebooks
     assert sorted(p.stem for p in (folder / "chapters").glob("*.html")) == [n[:-6] for n in notebooks]
     assert list((folder / "tables").glob("*.csv"))
@@ -84,10 +84,10 @@ def test_html_structure(built, slug):
     _, reports, _ = built
     page = _html(reports, slug)
     headings = re.findall(r'<h2 class="st-heading" id="kapitel-(\d+)">(.*?)</h2>', page)
-    from servicetjek import declaration
-
-    assert [int(n) for n, _ in headings] == list(range(1, len(declaration.report().chapters) + 1))
-    assert all(htmllib.unescape(t).startswith(f"{n}. ") for n, t in headings)
+    report = main_report()
+    assert [int(n) for n, _ in headings] == [c.number for c in report.chapters]
+    assert [htmllib.unescape(t) for _, t in headings] == [f"{c.number}. {c.title_for(SLUGS[slug])}"
+                                                          for c in report.chapters]
     assert re.search(r"Indledning", headings[0][1]) and re.search(r"Resume", headings[1][1])
     ids = set(re.findall(r'\bid="([^"]+)"', page))
     toc = re.search(r'<nav class="toc".*?</nav>', page, re.S).group(0)
@@ -115,9 +115,8 @@ def test_numbers_run_on(built, slug):
         numbers = [int(n) for k, n in CAPTION.findall(page) if k == kind]
         assert numbers == list(range(1, len(numbers) + 1)), (kind, numbers)
     manifest = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))
-    starts = [(c["table_start"], c["figure_start"]) for c in manifest["chapters"]]
-    assert starts[0] == (1, 1)
-    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(starts, starts[1:]))
+    declared = {c.decl.id: (c.table_numbers, c.figure_numbers) for c in main_report().notebooks()}
+    assert {c["chapter"]: (c["tables"], c["figures"]) for c in manifest["chapters"]} == declared
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -215,7 +214,7 @@ def test_secret_never_written(built):
     leaks = [str(p) for p in reports.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert not leaks
     for slug in SLUGS:
-        nb = json.loads((reports / slug / "notebooks" / "03_status.ipynb").read_text(encoding="utf-8"))
+        nb = json.loads((reports / slug / "notebooks" / "status.ipynb").read_text(encoding="utf-8"))
         assert "JOBINDSATS" not in json.dumps(nb["metadata"].get("papermill", {}))
 
 
@@ -225,7 +224,7 @@ def test_script_escaped(built):
         page = _html(reports, slug)
         assert "<script" not in page.lower()
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page        # chapter 1 (the text)
-        if any((PROJECT / "notebooks").glob("07_*.ipynb")):
+        if main_report().publisher("catalogue"):
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page    # chapter 7 (a proposal)
 
 
@@ -242,18 +241,14 @@ def _run(copy: DataCopy, *args: str, env: dict | None = None) -> subprocess.Comp
 
 def _chapters(reports: Path, slug: str) -> dict[str, bool]:
     manifest = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))
-    return {c["name"]: c["executed"] for c in manifest["chapters"]}
+    return {c["chapter"]: c["executed"] for c in manifest["chapters"]}
 
 
 def _depends_on_proposals() -> set[str]:
-    out = set()
-    for nb in (PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"):
-        globs = (json.loads(nb.read_text(encoding="utf-8"))["metadata"].get("servicetjek") or {}).get("depends")
-        import fnmatch
+    import fnmatch
 
-        if not globs or any(fnmatch.fnmatch("proposals.yaml", g) for g in globs):
-            out.add(nb.name)
-    return out
+    return {c.decl.id for c in main_report().notebooks()
+            if any(fnmatch.fnmatch("proposals.yaml", g) for g in c.dependencies())}
 
 
 def test_rebuilds_cache_edit_and_kill(built):
@@ -277,7 +272,7 @@ def test_rebuilds_cache_edit_and_kill(built):
     assert proc.returncode == 0, proc.stderr
     executed = {name for name, ran in _chapters(reports, slug).items() if ran}
     assert executed == _depends_on_proposals() & set(_chapters(reports, slug))
-    assert "03_status.ipynb" not in executed and "04_scenarier.ipynb" not in executed
+    assert executed == {"katalog"}
     assert "Planted and edited" in _html(reports, slug)
 
     # 3. a build killed after its first chapter leaves the previous report intact
@@ -287,9 +282,9 @@ def test_rebuilds_cache_edit_and_kill(built):
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
     try:
-        while time.time() < deadline and not list(reports.glob(f".{slug}.build.*/notebooks/0*.ipynb")):
+        while time.time() < deadline and not list(reports.glob(f".{slug}.build.*/notebooks/*.ipynb")):
             time.sleep(0.05)
-        assert list(reports.glob(f".{slug}.build.*/notebooks/0*.ipynb")), "the build never got to a chapter"
+        assert list(reports.glob(f".{slug}.build.*/notebooks/*.ipynb")), "the build never got to a chapter"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -306,37 +301,37 @@ def test_failing_cell(built, tmp_path):
     import nbformat
 
     copy, reports, _ = built
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(PROJECT / "notebooks", notebooks)
-    nb_path = notebooks / "04_scenarier.ipynb"
+    declared = declaration_copy(tmp_path / "project")
+    notebooks = declared.parent / "notebooks"
+    nb_path = notebooks / "scenarier.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
     cell = nbformat.v4.new_code_cell('if inp.slug == "naestved":\n    raise RuntimeError("testfejl i kapitlet")',
                                      metadata={"tags": ["remove-input"]})
     nb.cells.insert(2, cell)
     nbformat.write(nb, nb_path)
     # and a cell that shows what a kernel sees of the secret (it must see nothing)
-    nb_path = notebooks / "03_status.ipynb"
+    nb_path = notebooks / "status.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
         'import os as _os\ndisplay(HTML("<p>kernel-env: " + str(_os.environ.get("JOBINDSATS_API_KEY")) + "</p>"))',
         metadata={"tags": ["remove-input"]}))
     nbformat.write(nb, nb_path)
     env = copy.env()
-    env["SERVICETJEK_NOTEBOOKS"] = str(notebooks)
+    env["SERVICETJEK_REPORT"] = str(declared)
     env["JOBINDSATS_API_KEY"] = SECRET
     slagelse_before = tree_digest(reports / "slagelse")
     naestved_before = tree_digest(reports / "naestved")
     proc = _run(copy, "build", "--all", "--jobs", "2", env=env)
     assert proc.returncode == 1, proc.stderr
     err = proc.stderr
-    assert "Næstved" in err and "04_scenarier.ipynb" in err and "celle 2" in err
+    assert "Næstved" in err and "scenarier.ipynb" in err and "celle 2" in err
     assert 'if inp.slug == "naestved":' in err and "RuntimeError: testfejl i kapitlet" in err
-    kept = reports / ".failed" / "naestved" / "04_scenarier.ipynb"
+    kept = reports / ".failed" / "naestved" / "scenarier.ipynb"
     assert kept.is_file() and str(kept) in err
     assert "testfejl" in kept.read_text(encoding="utf-8")
     assert tree_digest(reports / "naestved") == naestved_before           # previous report intact
     assert tree_digest(reports / "slagelse") != slagelse_before           # the other one was rebuilt
-    assert _chapters(reports, "slagelse")["04_scenarier.ipynb"] is True
+    assert _chapters(reports, "slagelse")["scenarier"] is True
     # the kernel never had the secret in its environment, and no output holds it
     assert "kernel-env: None" in _html(reports, "slagelse")
     leaks = [str(p) for p in reports.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.errors import InputError
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs import owndata
+from servicetjek.publish.formatting import round_to
+from servicetjek.publish.placeholders import render
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 SLAGELSE_YEARS = [2020, 2021, 2022]
@@ -112,28 +115,28 @@ def test_slagelse_overview_table(slagelse):
 
 
 def test_slagelse_texts_filled_from_data(slagelse):
-    intro = cat_mod.render_intros(slagelse)[""]
+    intro = cat_texts.render_intros(slagelse)[""]
     assert "Mploy har beskrevet 11 forslag" in intro and "De 11 forslag" in intro
     assert "53 mio. kr. i 2022" in intro
     assert "3 forslag forudsætter en investering" in intro
     assert "7,5 mio. kr. i 2021, hvoraf 4,1 mio. kr. er på konto 6" in intro
-    p9 = cat_mod.render_sections(slagelse, "kontaktforloeb-intensitet")["oekonomisk_potentiale"]
+    p9 = cat_texts.render_sections(slagelse, "kontaktforloeb-intensitet")["oekonomisk_potentiale"]
     assert "| Færre på førtidspension | -5.000 | -11.000 |" in p9 and "| I alt | -2.800 | -6.500 |" in p9
     assert "forslag 9, 10 og 11" in p9 and "6,5 mio. kr. i 2022" in p9
-    p6 = cat_mod.render_sections(slagelse, "aktivitetsparate-nye-tilgange")["oekonomisk_potentiale"]
+    p6 = cat_texts.render_sections(slagelse, "aktivitetsparate-nye-tilgange")["oekonomisk_potentiale"]
     assert "samlet investering på 6,8 mio. kr." in p6      # the seed's "7,8" was 2 × 3,4 miscounted
-    p1 = cat_mod.render_sections(slagelse, "dagpenge-kontaktforloeb")
+    p1 = cat_texts.render_sections(slagelse, "dagpenge-kontaktforloeb")
     assert "middel" in p1["sikkerhed"] and "17,2 mio. kr. i 2022" in p1["oekonomisk_potentiale"]
 
 
 def test_slagelse_sections_with_report_context(slagelse, slagelse_own):
-    extra = {**owndata.report_context(slagelse_own),
+    extra = {"unit_costs": owndata.unit_cost_values(slagelse_own), "budget": owndata.budget_values(slagelse_own),
              "status": {"sygedagpenge": {2019: 952}, "change": {"sygedagpenge": 0.13, "jobafklaring": 0.29}}}
-    text = cat_mod.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus", extra)["baggrund"]
+    text = cat_texts.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus", extra)["baggrund"]
     assert "13 pct. lavere" in text and "18 pct. højere" in text and "forslag 2" in text
     # without the report context the report-wide placeholder is an error naming it
     with pytest.raises(InputError) as info:
-        cat_mod.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus")
+        cat_texts.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus")
     assert "status.change.jobafklaring" in str(info.value) and "sygedagpenge-jobafklaring-jobfokus" in str(info.value)
 
 
@@ -148,12 +151,13 @@ def test_dump_for_prepare(slagelse):
     assert keyed["kontaktforloeb-intensitet/foertidspension"].startswith("constructed: persons chosen")
 
 
-def test_texts_load(slagelse, naestved):
-    for slug, cat in (("slagelse", slagelse), ("naestved", naestved)):
-        texts = cat_mod.load_texts(RAW / slug, cat)
-        assert set(texts) == {"indledning", "vurdering"}
-    text = cat_mod.render(cat_mod.load_texts(RAW / "slagelse", slagelse)["indledning"],
-                          {"kommune": {"name": "Slagelse"}, "catalogue": cat_mod.catalogue_context(slagelse)})
+def test_texts_load(slagelse):
+    from servicetjek import declaration
+    from servicetjek.inputs.texts import render_text
+
+    chapter = declaration.chapter("indledning")
+    values = {"kommune": {"name": "Slagelse"}, "catalogue": cat_texts.catalogue_context(slagelse)}
+    text = render_text(RAW / "slagelse", chapter, values)
     assert "de 11 forslag" in text and "Slagelse Kommune" in text
 
 
@@ -173,7 +177,7 @@ def test_naestved_catalogue(naestved):
     assert konto[8][6][2020] == 1500 and konto[8][5][2020] == 1500 - 13000
     table = cat_mod.overview_frame(naestved)
     assert list(table["row"]).count("scenario") == 3
-    text = cat_mod.render_sections(naestved, "aktiveringsomfang")["oekonomisk_potentiale"]
+    text = cat_texts.render_sections(naestved, "aktiveringsomfang")["oekonomisk_potentiale"]
     assert "7,5 mio. kr. (1 pct.-point), 15 mio. kr. (2 pct.-point) eller 19 mio. kr." in text
     assert "Forslag 1 og forslag 3" in text
 
@@ -182,18 +186,18 @@ def test_naestved_catalogue(naestved):
 @pytest.mark.parametrize("value, expected", [(4966, 5000), (-5040, -5000), (4950, 5000), (-4950, -5000),
                                              (4949.9, 4900), (0, 0)])
 def test_round_to(value, expected):
-    assert cat_mod.round_to(value, 100) == expected
+    assert round_to(value, 100) == expected
 
 
 def test_render_filters():
     ctx = {"a": {2022: -17200.0, "sum": 1234567.0}, "r": -0.186, "t": "Middel"}
-    assert cat_mod.render("{{ a.2022 }}", ctx) == "-17.200"
-    assert cat_mod.render("{{ a.2022 | abs | mio }}", ctx) == "17,2"
-    assert cat_mod.render("{{ a.2022 | abs | mio | d0 }}", ctx) == "17"
-    assert cat_mod.render("{{ r | abs | pct }} pct.", ctx) == "19 pct."
-    assert cat_mod.render("{{ r | pct | signed }}", ctx) == "-19"
-    assert cat_mod.render("{{ a.sum | r1000 }}", ctx) == "1.235.000"
-    assert cat_mod.render("{{t|lower}}", ctx) == "middel"
+    assert render("{{ a.2022 }}", ctx) == "-17.200"
+    assert render("{{ a.2022 | abs | mio }}", ctx) == "17,2"
+    assert render("{{ a.2022 | abs | mio | d0 }}", ctx) == "17"
+    assert render("{{ r | abs | pct }} pct.", ctx) == "19 pct."
+    assert render("{{ r | pct | signed }}", ctx) == "-19"
+    assert render("{{ a.sum | r1000 }}", ctx) == "1.235.000"
+    assert render("{{t|lower}}", ctx) == "middel"
 
 
 @pytest.mark.parametrize("template, part", [
@@ -207,7 +211,7 @@ def test_render_filters():
 def test_render_errors(template, part):
     ctx = {"total": {2022: 1.0}, "t": "x"}
     with pytest.raises(InputError) as info:
-        cat_mod.render(template, ctx, file="proposals.yaml", where="forslag 'x'")
+        render(template, ctx, file="proposals.yaml", where="forslag 'x'")
     message = str(info.value)
     assert part in message and "proposals.yaml" in message and "forslag 'x'" in message
 
@@ -229,6 +233,18 @@ def rejected(tmp_path, doc, costs, *parts, text=None):
     with pytest.raises(InputError) as info:
         load(tmp_path, doc, costs, text)
     message = str(info.value)
+    assert "proposals.yaml" in message
+    for part in parts:
+        assert part in message, f"{part!r} not in:\n{message}"
+    return message
+
+
+def placeholder_rejected(tmp_path, doc, costs, *parts):
+    """Placeholders are checked against the report's values, at prepare (not when the YAML is read)."""
+    cat = load(tmp_path, doc, costs)
+    problems = cat_texts.check_placeholders(cat, {"kommune": {"name": "Slagelse"}})
+    assert problems, "no problem found"
+    message = str(InputError(problems))
     assert "proposals.yaml" in message
     for part in parts:
         assert part in message, f"{part!r} not in:\n{message}"
@@ -318,18 +334,18 @@ def test_scenarios_need_one_default(tmp_path, slagelse_own):
 
 def test_unknown_placeholder(tmp_path, doc, slagelse_own):
     doc["proposals"][3]["sections"]["oekonomisk_potentiale"] += "\n{{ besparelse.2023 }}"
-    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "forslag 'ungeindsats' (nr. 4), oekonomisk_potentiale",
+    placeholder_rejected(tmp_path, doc, slagelse_own["benefit_costs"], "forslag 'ungeindsats' (nr. 4), oekonomisk_potentiale",
              "{{ besparelse.2023 }}", "ukendt pladsholder")
 
 
 def test_unknown_placeholder_in_intro(tmp_path, doc, slagelse_own):
     doc["intro"] += "\n{{ count_forslag }}"
-    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "indledning til kataloget", "{{ count_forslag }}")
+    placeholder_rejected(tmp_path, doc, slagelse_own["benefit_costs"], "indledning til kataloget", "{{ count_forslag }}")
 
 
 def test_unknown_filter(tmp_path, doc, slagelse_own):
     doc["proposals"][0]["sections"]["sikkerhed"] = "{{ certainty | shout }}"
-    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "dagpenge-kontaktforloeb", "ukendt filter", "shout")
+    placeholder_rejected(tmp_path, doc, slagelse_own["benefit_costs"], "dagpenge-kontaktforloeb", "ukendt filter", "shout")
 
 
 def test_invalid_yaml(tmp_path, doc, slagelse_own):
@@ -343,12 +359,15 @@ def test_duplicate_yaml_key(tmp_path, doc, slagelse_own):
 
 
 def test_texts_missing(tmp_path, slagelse):
+    from servicetjek import declaration
+    from servicetjek.inputs.texts import check_texts
+
     shutil.copytree(RAW / "slagelse" / "texts", tmp_path / "texts")
     (tmp_path / "texts" / "vurdering.md").unlink()
-    (tmp_path / "texts" / "indledning.md").write_text("{{ catalogue.count | nope }}", encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        cat_mod.load_texts(tmp_path, slagelse)
-    message = str(info.value)
+    (tmp_path / "texts" / "indledning.md").write_text("\n{{ catalogue.count | nope }}", encoding="utf-8")
+    problems = check_texts(tmp_path, declaration.report(), {"catalogue": cat_texts.catalogue_context(slagelse)})
+    message = str(InputError(problems))
+    assert "indledning.md, linje 2" in message
     assert "vurdering.md" in message and "mangler" in message and "indledning.md" in message and "nope" in message
 
 
@@ -385,3 +404,13 @@ def test_bad_catalogue_exits_2(data_copy, breaker):
     for part in ("proposals.yaml", f"forslag '{proposal}'", detail):
         assert part in run.stderr, f"{part!r} not in:\n{run.stderr}"
     assert not (data_copy.processed / "slagelse").exists()
+
+
+@pytest.mark.parametrize("persons, expected", [(-97, -4900.0), (97, 4900.0), (-95, -4800.0)])
+def test_an_effect_line_tie_rounds_half_up(persons, expected):
+    """97 persons × 50.000 kr = 4.850 (1.000 kr): half up gives 4.900; banker's rounding would give 4.800.
+    (-95 × 50.000 = -4.750 → -4.800 either way, the control.)"""
+    kind = "besparelse" if persons < 0 else "merudgift"
+    line = cat_mod.EffectLine.model_validate({"label": "x", "konto": 5, "kind": kind, "group": "fleksjob",
+                                              "persons": {2021: persons}})
+    assert cat_mod.line_amounts(line, {"fleksjob": 50_000.0}, 100) == {2021: expected}

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.chapters import catalogue_views as views
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs import owndata
@@ -39,6 +40,7 @@ def naestved():
 def context():
     """The report-wide placeholder values (status from the bundled extracts, own figures), as the notebook
     builds them."""
+    from servicetjek import declaration
     from servicetjek.chapters import values as context_mod
     from servicetjek.inputs import loader as inputs
 
@@ -46,7 +48,7 @@ def context():
 
     def get(slug):
         if slug not in out:
-            out[slug] = context_mod.report_context(inputs.load(slug))
+            out[slug] = context_mod.published_values(inputs.load(slug), declaration.report())
         return out[slug]
 
     return get
@@ -171,7 +173,7 @@ def check_numbering(html: str, count: int, count_investering: int) -> None:
 def test_numbering_and_count(slagelse, naestved, context):
     for cat, slug in ((slagelse, "slagelse"), (naestved, "naestved")):
         html = views.chapter_html(cat, context(slug), table_number=6)
-        ctx = cat_mod.catalogue_context(cat)
+        ctx = cat_texts.catalogue_context(cat)
         check_numbering(html, ctx["count"], ctx["count_investering"])
 
 

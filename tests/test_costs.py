@@ -202,7 +202,8 @@ def test_bubble_figure(slagelse, tax):
 def key_figures(own, tax, name, year):
     totals, unit, comp = costs.cost_totals(own, tax), costs.unit_costs(own, tax), costs.composition(own)
     rates, bubbles = costs.exit_rates(own, tax), costs.cost_vs_effect(own, tax, ["revalidering"])
-    return costs.key_figures(totals, unit, comp, rates, bubbles, name, year)
+    return costs.key_figures(dict(totals=totals, unit=unit, composition=comp, exit_rates=rates, bubbles=bubbles),
+                             name, year)
 
 
 def test_key_sentences_slagelse(slagelse, tax):

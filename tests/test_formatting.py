@@ -32,3 +32,12 @@ def test_money_and_missing():
     assert fmt.number(math.nan) == "-"
     assert fmt.number(None, missing="") == ""
     assert fmt.signed(125) == "+125" and fmt.signed(-41) == "-41" and fmt.signed(0.2) == "0"
+
+
+def test_rounding_ties_go_half_up_not_to_even():
+    """4.850 to the hundred is 4.900 (half up); banker's rounding would give 4.800."""
+    from servicetjek.publish.formatting import round_to
+
+    assert round_to(4850, 100) == 4900 and round_to(-4850, 100) == -4900
+    assert round_to(4750, 100) == 4800 and round_to(250, 100) == 300
+    assert fmt.number(2.5) == "3" and fmt.number(0.125, 2) == "0,13"

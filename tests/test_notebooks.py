@@ -14,10 +14,14 @@ from servicetjek import declaration
 from servicetjek.inputs.municipality import known_municipalities
 
 PROJECT = Path(__file__).resolve().parent.parent
-# The chapter notebooks and the CSV files each writes, as report.yaml declares them.
-CHAPTERS = declaration.report().notebooks()
-NOTEBOOKS = [ch.notebook for ch in CHAPTERS]
-TABLES = {ch.notebook.stem: set(ch.decl.outputs) for ch in CHAPTERS}
+CHAPTERS = {c.notebook: c for c in declaration.report().notebooks()}
+NOTEBOOKS = list(CHAPTERS)
+
+
+def test_every_notebook_is_declared():
+    """A notebook that report.yaml does not name would silently not be built: the build refuses it."""
+    assert sorted((PROJECT / "notebooks").glob("*.ipynb")) == sorted(NOTEBOOKS)
+    declaration.check_notebooks()
 
 
 def test_every_notebook_has_a_parameters_cell():
@@ -45,7 +49,7 @@ def test_notebook_runs_for_municipality(tmp_path, notebook, slug):
             assert "text/html" in output["data"], notebook.name
             plain = output["data"].get("text/plain", "")
             assert plain.startswith("<IPython.core.display.HTML"), plain[:80]
-    for table in TABLES.get(notebook.stem, set()):
+    for table in CHAPTERS[notebook].decl.outputs:
         frame = pd.read_csv(tmp_path / f"{table}.csv")
         assert len(frame) > 0 and frame.notna().any().all(), table
     html = "".join(o["data"]["text/html"] for c in executed.cells for o in c.get("outputs", []))

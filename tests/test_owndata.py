@@ -198,11 +198,10 @@ def test_national_forecast(slagelse):
     assert {2019, 2020, 2021} <= set(fc.loc["constructed_2019"].index)
 
 
-def test_report_context(slagelse):
-    ctx = owndata.report_context(slagelse)
-    assert ctx["resources"]["total_1000kr"] == 157242
-    assert pct(ctx["unit_costs"]["deviation"]["dagpenge"]) == -19
-    assert ctx["budget"]["i_alt"][2020] == 10733
+def test_published_own_values(slagelse):
+    assert owndata.resources_values(slagelse)["total_1000kr"] == 157242
+    assert pct(owndata.unit_cost_values(slagelse)["deviation"]["dagpenge"]) == -19
+    assert owndata.budget_values(slagelse)["i_alt"][2020] == 10733
 
 
 # ------------------------------------------------------------------ bad input

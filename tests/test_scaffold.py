@@ -20,7 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import yaml
-from conftest import PROJECT, RAW, DataCopy
+from conftest import PROJECT, RAW, DataCopy, main_report
 
 from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 
@@ -189,8 +189,11 @@ def test_scaffold_matches_the_readers(tmp_path, monkeypatch):
     folder = scaffold.new_kommune(NEW)
     assert folder == tmp_path / NEW_SLUG
     tax = load()
+    from servicetjek import declaration
+
+    optional = set(declaration.report().optional_inputs())
     for name, filename in owndata.FILES.items():
-        if name in owndata.OPTIONAL:
+        if filename in optional:
             assert not (folder / filename).exists()
             continue
         header = (folder / filename).read_text(encoding="utf-8").splitlines()[0].split(",")
@@ -213,9 +216,11 @@ def test_scaffold_matches_the_readers(tmp_path, monkeypatch):
     cat = catalogue.load_catalogue(filled, costs, [2020, 2021])
     assert len(cat.proposals) == 1 and len(cat.proposals[0].lines) == 2
 
-    for name in catalogue.TEXT_FILES:    # the texts' placeholders are well-formed
-        text = (folder / "texts" / f"{name}.md").read_text(encoding="utf-8")
-        catalogue.render(text, {}, file=name, defer=catalogue.EXTERNAL_ROOTS | {"catalogue"})
+    from servicetjek.publish.placeholders import PLACEHOLDER as PATTERN
+
+    for chapter in declaration.report().text_chapters():    # the texts' placeholders are well-formed
+        text = (folder / chapter.decl.source).read_text(encoding="utf-8")
+        assert PATTERN.findall(text) and "{{" not in PATTERN.sub("", text)
 
 
 # ------------------------------------------------------------------ a third municipality from files alone
@@ -291,7 +296,7 @@ def test_third_municipality_builds_from_files_alone(data_copy: DataCopy):
     # nothing of the municipality the files were copied from leaks in from code
     assert SOURCE not in page
     chapters = sorted(p.stem for p in (reports / THIRD_SLUG / "chapters").glob("*.html"))
-    notebooks = sorted(p.stem for p in (PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(c.notebook.stem for c in main_report().notebooks())
     assert chapters == notebooks
     assert not (reports / SOURCE_SLUG).exists()
 
@@ -381,10 +386,10 @@ KNOWN = {
     ("servicetjek/inputs/fetch.py", "2017"),              # fetch --years help/error examples
     ("servicetjek/inputs/fetch.py", "2019"),
     ("servicetjek/inputs/fetch.py", "Kalundborg"),        # fetch --kommune help example
-    ("notebooks/03_status.ipynb", "Slagelse"),          # parameter default kommune = "Slagelse"
-    ("notebooks/04_scenarier.ipynb", "Slagelse"),
-    ("notebooks/05_omkostningseffektivitet.ipynb", "Slagelse"),
-    ("notebooks/07_forslagskatalog.ipynb", "Slagelse"),
+    ("notebooks/status.ipynb", "Slagelse"),          # parameter default kommune = "Slagelse"
+    ("notebooks/scenarier.ipynb", "Slagelse"),
+    ("notebooks/omkostningseffektivitet.ipynb", "Slagelse"),
+    ("notebooks/forslagskatalog.ipynb", "Slagelse"),
 }
 
 

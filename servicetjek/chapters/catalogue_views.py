@@ -21,9 +21,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs.catalogue import Catalogue, Proposal
 from servicetjek.publish import formatting as fmt
+from servicetjek.publish.report import choose_layout as choose
 from servicetjek.publish.report import esc, heading, markdown_html, table_html
 
 LAYOUTS = ("years", "konto")
@@ -32,16 +34,15 @@ ROW_CLASS = {"heading": "heading", "proposal": "", "line": "sub", "scenario": "s
 def choose_layout(cat: Catalogue, layout: str = "auto") -> str:
     """'years' or 'konto'. 'auto': 'konto' when the catalogue carries the slide columns (time horizon,
     risks or consequences, for a proposal or a scenario), otherwise 'years'."""
-    if layout in LAYOUTS:
-        return layout
-    if layout != "auto":
-        raise ValueError(f"ukendt layout {layout!r}; brug 'auto', 'years' eller 'konto'")
-    for p in cat.proposals:
-        if p.horizon or p.risks or p.consequences:
-            return "konto"
-        if any(s.horizon or s.risks or s.consequences for s in p.scenarios):
-            return "konto"
-    return "years"
+    def auto() -> str:
+        for p in cat.proposals:
+            if p.horizon or p.risks or p.consequences:
+                return "konto"
+            if any(s.horizon or s.risks or s.consequences for s in p.scenarios):
+                return "konto"
+        return "years"
+
+    return choose(layout, LAYOUTS, auto)
 
 
 def _with_konto(label: str, konto) -> str:
@@ -209,10 +210,10 @@ def overview_note(cat: Catalogue, layout: str) -> str:
 # ------------------------------------------------------------------ the sections
 def intro_html(cat: Catalogue, extra: Mapping | None = None) -> str:
     """The catalogue's intro with its placeholders filled; a generated summary when the data have none."""
-    intros = cat_mod.render_intros(cat, extra)
+    intros = cat_texts.render_intros(cat, extra)
     if intros.get(""):
         return f'<div class="st-text st-md">{markdown_html(intros[""])}</div>'
-    ctx = cat_mod.catalogue_context(cat)
+    ctx = cat_texts.catalogue_context(cat)
     last = cat.years[-1]
     total = ctx["total"].get(last, 0.0)
     word = "besparelse" if total < 0 else "merudgift"
@@ -234,7 +235,7 @@ def _facts(cat: Catalogue, p: Proposal) -> str:
 
 
 def proposal_html(cat: Catalogue, p: Proposal, extra: Mapping | None = None, level: int = 4) -> str:
-    sections = cat_mod.render_sections(cat, p, extra)
+    sections = cat_texts.render_sections(cat, p, extra)
     out = ""
     if p.theme:
         out += f'<p class="st-theme">{esc(p.theme.upper())}</p>'
@@ -253,7 +254,7 @@ def chapter_parts(cat: Catalogue, extra: Mapping | None = None, *, table_number:
     parts = {"intro": intro_html(cat, extra),
              "overview": overview_table(cat, table_number, layout, source,
                                         note if note is not None else overview_note(cat, layout))}
-    intros = cat_mod.render_intros(cat, extra)
+    intros = cat_texts.render_intros(cat, extra)
     used = [h for h in cat.headings if any(p.heading == h.id for p in cat.proposals)]
     for i, h in enumerate(used, start=1):
         title = f"{chapter_number}.{i}. {h.title}" if len(used) > 1 else h.title

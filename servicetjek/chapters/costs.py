@@ -69,14 +69,15 @@ def choose_layout(unit_costs_frame: pd.DataFrame, layout: str = "auto") -> str:
     'auto': 'all' when every comparison jobcentre's unit costs are published (then the review
     shows them, as the Næstved slides do), 'summary' when they are constructed around a
     published lowest/highest/mean (as for Slagelse's Tabel 4)."""
-    if layout in LAYOUTS:
-        return layout
-    if layout != "auto":
-        raise ValueError(f"ukendt layout {layout!r}; brug 'auto', 'summary' eller 'all'")
-    if "provenance" not in unit_costs_frame.columns:
-        return "summary"
-    published = unit_costs_frame["provenance"].astype(str).str.startswith("published")
-    return "all" if bool(published.all()) else "summary"
+    from servicetjek.publish.report import choose_layout as choose
+
+    def auto() -> str:
+        if "provenance" not in unit_costs_frame.columns:
+            return "summary"
+        published = unit_costs_frame["provenance"].astype(str).str.startswith("published")
+        return "all" if bool(published.all()) else "summary"
+
+    return choose(layout, LAYOUTS, auto)
 
 
 def _activity_totals(resources: pd.DataFrame) -> pd.Series:
@@ -316,12 +317,14 @@ class CostKeyFigures:
     excluded: list[str] = field(default_factory=list)
 
 
-def key_figures(totals: pd.DataFrame, unit: pd.DataFrame, comp: pd.DataFrame, rates: pd.DataFrame,
-                bubbles: pd.DataFrame, kommune: str, year: int, far: float = 30.0,
+def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: float = 30.0,
                 exit_band: float = 3.0) -> CostKeyFigures:
-    """`far`: a unit cost at least this many percent below the mean is 'markant lavere';
+    """`tables`: the chapter's tables, {"totals", "unit", "composition", "exit_rates", "bubbles"}.
+    `far`: a unit cost at least this many percent below the mean is 'markant lavere';
     `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level
     (3 % reproduces the reference report's reading of its Tabel 5)."""
+    totals, unit, comp = tables["totals"], tables["unit"], tables["composition"]
+    rates, bubbles = tables["exit_rates"], tables["bubbles"]
     t = totals.set_index("row_id")
     u = unit.set_index("row_id")
     groups = unit[unit["row_type"] == "group"]

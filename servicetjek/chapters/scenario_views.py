@@ -24,7 +24,7 @@ def paths_figure(paths: pd.DataFrame, kommune: str, band: pd.DataFrame | None = 
         for i, name in enumerate(SCENARIOS):
             ax.plot(years, paths[name], color=style.PALETTE[[0, 4, 2][i]], linestyle=style.LINESTYLES[i],
                     marker=style.MARKERS[i], label=labels[name])
-        for i, name in enumerate(SCENARIOS):
+        for name in SCENARIOS:
             last = paths.iloc[-1]
             ax.annotate(fmt.number(last[name]), xy=(last["year"], last[name]), xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8)

@@ -105,9 +105,10 @@ def sensitivity(budget_groups: pd.DataFrame, weights: pd.Series, costs: pd.Serie
     return pd.DataFrame(rows)
 
 
-def favourable_band(actual_total: float, latest_year: int, budget_groups: pd.DataFrame, weights: pd.Series,
-                    a: Assumptions, growth_delta: float, gap_variants: tuple[float, ...] = (0.5, 1.0)) -> pd.DataFrame:
+def favourable_band(run: "Run", latest_year: int, growth_delta: float,
+                    gap_variants: tuple[float, ...] = (0.5, 1.0)) -> pd.DataFrame:
     """Lowest and highest favourable path per year over the sensitivity variants (Figur 2's band)."""
+    a, actual_total, budget_groups, weights = run.assumptions, run.actual, run.budget, run.weights
     variants = [replace(a, growth_shift=a.growth_shift + shift, gap_closed=closed)
                 for shift in (-growth_delta, 0.0, growth_delta) for closed in gap_variants]
     runs = pd.DataFrame({i: paths(actual_total, latest_year, budget_groups, weights, v)[FAVOURABLE]

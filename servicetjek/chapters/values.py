@@ -91,14 +91,18 @@ def scenario_values(inp) -> dict:
     }
 
 
-def _own(inp) -> dict:
-    from servicetjek.inputs import owndata
+def _own(builder: str):
+    """A value root built from the municipality's own figures (inputs/owndata.py)."""
+    def build(inp) -> dict:
+        from servicetjek.inputs import owndata
 
-    return owndata.report_context(inp.own)
+        return getattr(owndata, builder)(inp.own)
+
+    return build
 
 
 def catalogue_values(inp) -> dict:
-    from servicetjek.inputs.catalogue import catalogue_context
+    from servicetjek.chapters.catalogue_texts import catalogue_context
 
     return catalogue_context(inp.catalogue())
 
@@ -114,9 +118,9 @@ BUILDERS = {
     "longrun": longrun_values,
     "benchmark": benchmark_values,
     "scenario": scenario_values,
-    "budget": lambda inp: _own(inp).get("budget", {}),
-    "resources": lambda inp: _own(inp).get("resources", {}),
-    "unit_costs": lambda inp: _own(inp).get("unit_costs", {}),
+    "budget": _own("budget_values"),
+    "resources": _own("resources_values"),
+    "unit_costs": _own("unit_cost_values"),
     "exit_rates": exit_rate_values,
     "catalogue": catalogue_values,
 }
@@ -129,10 +133,3 @@ def published_values(inp, report) -> dict:
         if root != "kommune":
             ctx[root] = BUILDERS[root](inp)
     return ctx
-
-
-def report_context(inp, catalogue=None, report=None) -> dict:
-    """The values of the report (default: the main report kind)."""
-    from servicetjek import declaration
-
-    return published_values(inp, report or declaration.report())

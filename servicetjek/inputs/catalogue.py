@@ -39,7 +39,6 @@ from pydantic import (
 from servicetjek.errors import InputError, Problem
 from servicetjek.inputs.taxonomy import load as load_taxonomy
 from servicetjek.publish.formatting import round_to
-from servicetjek.publish.placeholders import render
 from servicetjek.validation import Provenance, Strict, pydantic_problems, safe_yaml
 
 Level = Literal["Lav", "Middel", "Høj"]
@@ -450,10 +449,11 @@ def overview_frame(cat: Catalogue) -> pd.DataFrame:
     """
     rows = []
 
-    def row(row_type, label, values, number=None, proposal_id=None, certainty=None, difficulty=None, **extra):
-        rec = {"row": row_type, "number": number, "proposal_id": proposal_id, "label": label}
+    def row(row_type, label, values, proposal=None, **extra):
+        rec = {"row": row_type, "number": proposal.number if proposal else None,
+               "proposal_id": proposal.id if proposal else None, "label": label}
         rec.update({y: values.get(y, float("nan")) for y in cat.years})
-        rec.update({"certainty": certainty, "difficulty": difficulty})
+        rec.update({"certainty": extra.get("certainty"), "difficulty": extra.get("difficulty")})
         rec.update({"heading": extra.get("heading"), "scenario": extra.get("scenario"),
                     "line_id": extra.get("line_id"), "konto": extra.get("konto"), "kind": extra.get("kind")})
         rows.append(rec)
@@ -464,123 +464,15 @@ def overview_frame(cat: Catalogue) -> pd.DataFrame:
             continue
         row("heading", heading.table_label, {}, heading=heading.id)
         for p in members:
-            row("proposal", p.label, proposal_total(cat, p), p.number, p.id, p.certainty, p.difficulty.level,
-                heading=heading.id)
+            row("proposal", p.label, proposal_total(cat, p), p, certainty=p.certainty,
+                difficulty=p.difficulty.level, heading=heading.id)
             common = [e for e in line_effects(cat, p) if e.scenario is None]
             if len(common) > 1 and any(e.kind == "investering" for e in common):
                 for eff in common:
-                    row("line", eff.label, eff.amounts, p.number, p.id, heading=heading.id, line_id=eff.line_id,
+                    row("line", eff.label, eff.amounts, p, heading=heading.id, line_id=eff.line_id,
                         konto=eff.konto, kind=eff.kind)
             for s in p.scenarios:
                 row("scenario", s.label + (" (indgår i total)" if s.default else ""),
-                    proposal_total(cat, p, s.id), p.number, p.id, heading=heading.id, scenario=s.id)
+                    proposal_total(cat, p, s.id), p, heading=heading.id, scenario=s.id)
     row("total", "I alt", catalogue_total(cat))
     return pd.DataFrame(rows)
-
-
-def _with_sum(per_year: Mapping[int, float]) -> dict:
-    out: dict[Any, Any] = dict(per_year)
-    out["sum"] = float(sum(per_year.values()))
-    return out
-
-
-def _money_context(cat: Catalogue, effects: list[LineEffect]) -> dict:
-    ctx: dict[str, Any] = {"total": _with_sum(_sum(effects, cat.years))}
-    for kind in KINDS:
-        ctx[kind] = _with_sum(_sum([e for e in effects if e.kind == kind], cat.years))
-    for konto in KONTI:
-        sub = _with_sum(_sum([e for e in effects if e.konto == konto], cat.years))
-        for kind in KINDS:
-            sub[kind] = _with_sum(_sum([e for e in effects if e.konto == konto and e.kind == kind], cat.years))
-        ctx[f"konto{konto}"] = sub
-    return ctx
-
-
-def catalogue_context(cat: Catalogue) -> dict:
-    """Catalogue-wide values: count, count_investering, total/konto5/konto6/<kind> per year (and 'sum')."""
-    counted = [e for p in cat.proposals for e in line_effects(cat, p) if e.in_total]
-    ctx = _money_context(cat, counted)
-    ctx["count"] = len(cat.proposals)
-    ctx["count_investering"] = sum(1 for p in cat.proposals
-                                   if any(e.kind == "investering" for e in line_effects(cat, p) if e.in_total))
-    ctx["years"] = {"first": str(cat.years[0]), "last": str(cat.years[-1])} if cat.years else {}
-    ctx["number"] = {p.id: p.number for p in cat.proposals}
-    return ctx
-
-
-def proposal_context(cat: Catalogue, proposal: Proposal | str) -> dict:
-    """Everything a proposal's texts may cite (see README_owndata.md for the list)."""
-    p = _as_proposal(cat, proposal)
-    effects = line_effects(cat, p)
-    ctx = _money_context(cat, [e for e in effects if e.in_total])
-    ctx.update({
-        "id": p.id, "number": p.number, "title": p.title, "label": p.label,
-        "certainty": p.certainty, "difficulty": p.difficulty.level, "difficulty_note": p.difficulty.note or "",
-        "horizon": p.horizon or "", "count": len(cat.proposals),
-        "line": {}, "scenario": {}, "catalogue": catalogue_context(cat),
-    })
-    for eff in effects:
-        if eff.line_id:
-            entry = _with_sum(eff.amounts)
-            entry["persons"] = _with_sum(eff.persons)
-            entry["label"] = eff.label
-            ctx["line"][eff.line_id] = entry
-    for s in p.scenarios:
-        sub = _money_context(cat, [e for e in effects if e.scenario in (None, s.id)])
-        sub.update({"label": s.label, "horizon": s.horizon or ""})
-        ctx["scenario"][s.id] = sub
-    return ctx
-
-
-def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | None = None) -> dict[str, str]:
-    """The proposal's sections with every placeholder filled ({section key: Markdown})."""
-    p = _as_proposal(cat, proposal)
-    context = {**(extra or {}), **proposal_context(cat, p)}
-    problems, out = [], {}
-    for key, text in p.sections.items():
-        try:
-            out[key] = render(text, context, file=cat.source, where=f"forslag '{p.id}' (nr. {p.number}), {key}")
-        except InputError as err:
-            problems += err.problems
-    if problems:
-        raise InputError(problems)
-    return out
-
-
-def intro_context(cat: Catalogue) -> dict:
-    """The context of the catalogue's and the headings' intros: catalogue_context at the top level,
-    and also under 'catalogue' (so a text may write either {{ count }} or {{ catalogue.count }})."""
-    ctx = catalogue_context(cat)
-    return {**ctx, "catalogue": ctx}
-
-
-def render_intros(cat: Catalogue, extra: Mapping | None = None) -> dict[str, str]:
-    """{'': the catalogue intro, <heading id>: that heading's intro} with every placeholder filled."""
-    context = {**(extra or {}), **intro_context(cat)}
-    texts = [("", cat.intro, "indledning til kataloget")] + [(h.id, h.intro, f"overskrift '{h.id}'")
-                                                            for h in cat.headings]
-    problems, out = [], {}
-    for key, text, where in texts:
-        if text:
-            try:
-                out[key] = render(text, context, file=cat.source, where=where)
-            except InputError as err:
-                problems += err.problems
-    if problems:
-        raise InputError(problems)
-    return out
-
-
-def check_placeholders(cat: Catalogue, values: Mapping | None = None) -> list[Problem]:
-    """Every placeholder in every text resolves, from the proposal's own values and the report's `values`."""
-    problems = []
-    try:
-        render_intros(cat, values)
-    except InputError as err:
-        problems += err.problems
-    for p in cat.proposals:
-        try:
-            render_sections(cat, p, values)
-        except InputError as err:
-            problems += err.problems
-    return problems

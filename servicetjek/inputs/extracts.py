@@ -19,6 +19,7 @@ from servicetjek.errors import InputError, Problem, ProblemCollector
 from servicetjek.inputs.labels import LabelLog, set_aside_note
 from servicetjek.inputs.taxonomy import Taxonomy, clean, norm
 from servicetjek.inputs.taxonomy import load as load_taxonomy
+from servicetjek.validation import pandera_problems
 
 TIDY_COLUMNS = [
     "area", "period", "period_type", "year", "benefit_group", "sub_group",
@@ -77,9 +78,17 @@ def parse_number(value: object) -> float:
 # --------------------------------------------------------------------------
 # Format-specific cell grids: (header, rows, locations, format name)
 # --------------------------------------------------------------------------
+BOM = b"\xef\xbb\xbf"
+
+
+def csv_format(raw: bytes) -> str:
+    """jobindsats's v3 CSV starts with a byte-order mark; v2's doesn't."""
+    return "v3-csv" if raw.startswith(BOM) else "v2-csv"
+
+
 def _read_csv(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
     raw = path.read_bytes()
-    fmt = "v3-csv" if raw.startswith(b"\xef\xbb\xbf") else "v2-csv"
+    fmt = csv_format(raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -179,23 +188,13 @@ def _tidy_schema(taxonomy: Taxonomy) -> pa.DataFrameSchema:
 
 
 def _schema_problems(path: Path, frame: pd.DataFrame, err: pa.errors.SchemaErrors) -> list[Problem]:
-    problems = []
-    cases = err.failure_cases.drop_duplicates(subset=["index", "check"])
-    for _, case in cases.iterrows():
-        index = case.get("index")
-        row = frame.loc[index] if index is not None and index in frame.index else None
-        column = case.get("column")
-        check = str(case.get("check"))
-        if row is not None and ("non_negative" in check or "negativt" in check):
-            problems.append(Problem(path, "negativt antal", row=int(row["row"]),
-                                    column=row["measure_label"], value=row["raw"]))
-        elif row is not None:
-            problems.append(Problem(path, f"fejlet kontrol {check}", row=int(row["row"]),
-                                    column=str(column), value=case.get("failure_case")))
-        else:
-            problems.append(Problem(path, f"fejlet kontrol {check}", column=str(column),
-                                    value=case.get("failure_case")))
-    return problems
+    def locate(index, column, failure):
+        if index is not None and index in frame.index:
+            row = frame.loc[index]
+            return int(row["row"]), (row["measure_label"] if column == "value" else str(column)), row["raw"]
+        return None, str(column), failure
+
+    return pandera_problems(path, err, locate)
 
 
 # --------------------------------------------------------------------------

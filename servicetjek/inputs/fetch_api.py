@@ -266,8 +266,8 @@ def _check_body(req: ApiRequest, body: bytes) -> None:
 
 
 def stored_format(fmt: str, body: bytes) -> str:
-    if fmt == "json":
-        return "v3-json"
-    return "v3-csv" if body.startswith(b"\xef\xbb\xbf") else "v2-csv"
+    from servicetjek.inputs.extracts import csv_format
+
+    return "v3-json" if fmt == "json" else csv_format(body)
 
 

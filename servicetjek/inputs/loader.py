@@ -73,19 +73,22 @@ class Inputs:
         return inp
 
 
-def fresh(folder: Path) -> bool:
-    """The prepared folder was written from the raw files as they are now."""
+def fresh(folder: Path, known: dict[str, str] | None = None) -> bool:
+    """The prepared folder was written from the raw files as they are now. `known`: sha256 already taken
+    of the municipality's raw files ({path relative to its folder: digest}), so they are not read twice."""
     from servicetjek.files import sha256
 
+    slug_dir = config.municipality_dir(folder.name)
+    known = {str(slug_dir / rel): digest for rel, digest in (known or {}).items()}
     meta_file = folder / "meta.json"
     if not meta_file.is_file():
         return False
     recorded = json.loads(meta_file.read_text(encoding="utf-8")).get("inputs", {})
     for name, digest in recorded.items():
         path = config.DATA_DIR / name if not Path(name).is_absolute() else Path(name)
-        if not path.is_file() or sha256(path) != digest:
+        current = known.get(str(path)) or (sha256(path) if path.is_file() else None)
+        if current != digest:
             return False
-    slug_dir = config.municipality_dir(folder.name)
     current = {str(p.relative_to(config.DATA_DIR)) for p in slug_dir.rglob("*") if p.is_file()}
     return current <= set(recorded)
 

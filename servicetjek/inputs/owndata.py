@@ -369,29 +369,29 @@ def unit_cost_comparison(own: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return stats
 
 
-def report_context(own: dict[str, pd.DataFrame]) -> dict:
-    """Placeholder values the own figures hold, for texts: resources.*, budget.* and unit_costs.*
-
-    resources.total_1000kr / persons / konto5_1000kr / konto6_1000kr / konto5_share / konto6_share;
-    budget.<benefit_group|i_alt>.<year> (full-time persons);
-    unit_costs.<kommune|mean|min|max|deviation>.<row> (rows as in unit_costs.csv; deviation a ratio).
-    """
+def resources_values(own: dict[str, pd.DataFrame]) -> dict:
+    """resources.total_1000kr / persons / konto5_1000kr / konto6_1000kr / konto5_share / konto6_share."""
     res = own["resources"]
     total = float(res["expenses_1000kr"].sum())
     by_konto = expenses_by_konto(res)
-    ctx: dict = {"resources": {
+    return {
         "total_1000kr": total,
         "persons": float(own["resource_persons"]["full_time_persons"].sum()),
         **{f"konto{k}_1000kr": float(by_konto.get(k, 0.0)) for k in KONTI},
         **{f"konto{k}_share": float(by_konto.get(k, 0.0)) / total for k in KONTI},
-    }}
-    if "budget" in own:
-        wide = own["budget"].pivot_table(index="benefit_group", columns="year", values="full_time_persons",
-                                         aggfunc="sum")
-        ctx["budget"] = {str(g): {int(y): float(v) for y, v in row.items()} for g, row in wide.iterrows()}
-        ctx["budget"]["i_alt"] = {int(y): float(v) for y, v in wide.sum().items()}
-    if "unit_costs" in own:
-        stats = unit_cost_comparison(own).dropna(subset=["kommune", "mean"])
-        ctx["unit_costs"] = {col: {row: float(v) for row, v in stats[col].items()}
-                             for col in ("kommune", "mean", "min", "max", "deviation")}
-    return ctx
+    }
+
+
+def budget_values(own: dict[str, pd.DataFrame]) -> dict:
+    """budget.<benefit_group|i_alt>.<year> (full-time persons)."""
+    wide = own["budget"].pivot_table(index="benefit_group", columns="year", values="full_time_persons",
+                                     aggfunc="sum")
+    out = {str(g): {int(y): float(v) for y, v in row.items()} for g, row in wide.iterrows()}
+    out["i_alt"] = {int(y): float(v) for y, v in wide.sum().items()}
+    return out
+
+
+def unit_cost_values(own: dict[str, pd.DataFrame]) -> dict:
+    """unit_costs.<kommune|mean|min|max|deviation>.<row> (rows as in unit_costs.csv; deviation a ratio)."""
+    stats = unit_cost_comparison(own).dropna(subset=["kommune", "mean"])
+    return {col: {row: float(v) for row, v in stats[col].items()} for col in ("kommune", "mean", "min", "max", "deviation")}

@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from servicetjek.errors import InputError, Problem
+from servicetjek.validation import pandera_problems
 
 HEADER_LINE = 1  # data row i (0-based) is on line i + 2
 
@@ -103,30 +104,12 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 
 def schema_problems(path: Path, raw: pd.DataFrame, err: pa.errors.SchemaErrors) -> list[Problem]:
-    """Turn pandera's failure cases into Problems naming line, column and the cell's text."""
-    problems = []
-    cases = err.failure_cases
-    for _, case in cases.iterrows():
-        index = case.get("index")
-        column = case.get("column")
-        check = str(case.get("check"))
+    """Pandera's failure cases as Problems naming the line, the column and the cell's text."""
+    def locate(index, column, failure):
         has_index = index is not None and not (isinstance(index, float) and np.isnan(index))
-        if "unique" in check or "duplicate" in check.lower():
-            message = "dubleret række (samme nøgle som en anden række)"
-        elif "not_nullable" in check or "nullable" in check:
-            message = "værdien mangler"
-        else:
-            message = f"opfylder ikke kravet {check}"
         if has_index and int(index) in raw.index:
-            cell = raw.at[int(index), column] if column in raw.columns else case.get("failure_case")
-            problems.append(Problem(path, message, row=_line(int(index)), column=column, value=cell))
-        else:
-            problems.append(Problem(path, message, column=column, value=case.get("failure_case")))
-    # one problem per cell, in file order
-    seen, unique = set(), []
-    for problem in problems:
-        key = (problem.row, problem.column, problem.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(problem)
-    return sorted(unique, key=lambda p: (p.row or 0, str(p.column)))
+            cell = raw.at[int(index), column] if column in raw.columns else failure
+            return _line(int(index)), column, cell
+        return None, column, failure
+
+    return pandera_problems(path, err, locate)

@@ -43,7 +43,7 @@ def check_texts(folder: Path, report, values: dict, catalogue=None) -> list[Prob
         except InputError as err:
             problems += err.problems
     if catalogue is not None:
-        from servicetjek.inputs.catalogue import check_placeholders
+        from servicetjek.chapters.catalogue_texts import check_placeholders
 
         problems += check_placeholders(catalogue, values)
     return problems

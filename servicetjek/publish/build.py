@@ -192,7 +192,7 @@ def _prepare_inputs(state: BuildState) -> None:
     from servicetjek.inputs import loader
     from servicetjek.inputs.prepare import prepare
 
-    if not loader.fresh(config.processed_dir(state.slug)):
+    if not loader.fresh(config.processed_dir(state.slug), state.finger.raw):
         prepare(state.slug)
     state.inp = loader.load(state.slug, check=False)
     state.result.name = state.inp.municipality.name

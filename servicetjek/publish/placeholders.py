@@ -86,16 +86,16 @@ def _format(v: _Value) -> str:
 
 
 def render(template: str, context: Mapping, *, file: Path | str = "", where: str | None = None,
-           first_line: int = 1) -> str:
+           first_line: int | None = 1) -> str:
     """Fill every {{ path | filter }} from `context`. An unknown key or filter, or a stray brace, is an
-    InputError naming the file, the line (counted from `first_line`), `where` and the placeholder; every
-    problem in the text at once."""
+    InputError naming the file, the line (counted from `first_line`; None: a text inside a file, such as a
+    YAML field, named by `where` instead), `where` and the placeholder; every problem in the text at once."""
     problems: list[Problem] = []
     prefix = f"{where}: " if where else ""
     template = template or ""
 
-    def line_of(pos: int) -> int:
-        return first_line + template.count("\n", 0, pos)
+    def line_of(pos: int) -> int | None:
+        return None if first_line is None else first_line + template.count("\n", 0, pos)
 
     def substitute(match: re.Match) -> str:
         path = match.group(1)

@@ -18,6 +18,15 @@ from servicetjek.publish.style import to_svg
 CSS_FILE = Path(__file__).with_name("report.css")
 
 
+def choose_layout(layout: str, allowed: tuple[str, ...], auto) -> str:
+    """A table's layout: one of `allowed` as asked, or, for 'auto', what `auto()` picks from the data."""
+    if layout in allowed:
+        return layout
+    if layout != "auto":
+        raise ValueError(f"ukendt layout {layout!r}; brug 'auto', " + " eller ".join(repr(a) for a in allowed))
+    return auto()
+
+
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
