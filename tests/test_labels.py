@@ -95,3 +95,22 @@ def test_unknown_visitation_label_suggests_nearest(tmp_path):
                     "Slagelse;2021M01;Åbenlyst udannelsesparat;5\n", encoding="utf-8")
     with pytest.raises(InputError, match="mente du 'Åbenlyst uddannelsesparat'"):
         read_extract(path)
+
+
+def test_prepare_names_labels_set_aside_in_one_note(data_copy):
+    """A real ptv_a02 carries Efterløn, Seniorpension, Tidlig pension: prepare passes, prints ONE note
+    naming them, and keeps it in meta.json; the published numbers are untouched."""
+    import json
+
+    path = next((data_copy.raw / "slagelse" / "extracts").glob("ptv_a02_*.csv"))
+    extra = ["Slagelse;2019M01;Efterløn;900;850,0;1,7", "Slagelse;2019M02;Efterløn;910;860,0;1,8",
+             "SLAGELSE;2019M01;Seniorpension;90;80,0;0,2", "Slagelse;2019M01; Tidlig pension ;50;45,0;0,1"]
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
+    run = data_copy.pipeline("prepare", "--kommune", "Slagelse")
+    assert run.returncode == 0, run.stderr
+    notes = [line for line in run.stdout.splitlines() if "BEMÆRK" in line]
+    assert len(notes) == 1
+    for label, rows in (("Efterløn", "2 rækker"), ("Seniorpension", "1 række"), ("Tidlig pension", "1 række")):
+        assert f"'{label}' ({path.name}, {rows})" in notes[0], notes[0]
+    meta = json.loads((data_copy.processed / "slagelse" / "meta.json").read_text(encoding="utf-8"))
+    assert len(meta["notes"]) == 1 and "Efterløn" in meta["notes"][0]
