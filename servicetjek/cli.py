@@ -24,12 +24,15 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
     status = EXIT_OK
     for slug in _targets(args):
+        notes: list[str] = []
         try:
-            target = prepare(slug)
+            target = prepare(slug, notes)
         except InputError as err:
             print(f"FEJL i input for {slug}:\n{err.render()}", file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
             continue
+        for note in notes:
+            print(f"{slug}: BEMÆRK: {note}")
         print(f"{slug}: skrev {target}")
     return status
 

@@ -23,7 +23,7 @@ Kind = Literal["notebook", "text", "summary"]
 Ident = Field(pattern=r"^[a-z][a-z0-9_]*$")
 CORE_INPUTS = ("kommune.yaml", "comparison_groups.yaml", "extracts/*")   # every report reads these
 # The values a chapter may publish (builders in chapters/values.py); 'kommune' is always there.
-PUBLISHABLE = ("status", "longrun", "scenario", "budget", "resources", "unit_costs", "exit_rates", "catalogue")
+PUBLISHABLE = ("status", "longrun", "benchmark", "scenario", "budget", "resources", "unit_costs", "exit_rates", "catalogue")
 
 
 class ChapterDecl(Strict):

@@ -155,6 +155,33 @@ def test_pdf(built, slug):
         assert f"{kind} {number}:" in flat, f"{kind} {number}"
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_benchmark_chapter_on_the_pdf_pages(built, slug):
+    """The benchmark chapter (after status): seed 003's figures for Slagelse, its tables and rank figure."""
+    _, reports, _ = built
+    flat = re.sub(r"\s+", " ", _pdf_text(reports / slug / f"servicetjek-{slug}.pdf"))
+    start = flat.index("4. " + SLUGS[slug] + " Kommune i STAR's benchmark", flat.index("Indhold") + 500)
+    chapter = flat[start:flat.index("5. Scenarier", start)]
+    for caption in ("Tabel 3: Faktisk og forventet", "Figur 2: " + SLUGS[slug] + "s placering på STAR's "
+                    "benchmarkrangliste", "Tabel 4: Placering på STAR's benchmarkrangliste blandt 98 kommuner",
+                    "Tabel 5: Hvad skal der til?", "Kilde: STAR, Jobindsats.dk (y30r21"):
+        assert caption in chapter, caption
+    if slug == "slagelse":
+        for text in ("5.780 helårspersoner på offentlig forsørgelse", "230 flere end de 5.550",
+                     "0,47 procentpoint", "nr. 80 af 98 kommuner", "fremgang på 3 pladser fra nr. 83",
+                     "5.550 5.780 +230 11,34 11,81 +0,47"):
+            assert text in chapter, text
+    else:
+        assert "nr. 44 af 98 kommuner" in chapter and "færre end de 6.060" in chapter
+    # the rank figure: its note on the PDF page, and the drawing (SVG, text as paths) in the HTML
+    assert "Anm.: Placering efter forskellen mellem faktisk og forventet andel" in chapter
+    page = _html(reports, slug)
+    figure = page[page.index('id="figur-2"'):]
+    assert '<svg role="img" aria-label="Linjediagram: ' + SLUGS[slug] + "s placering i hver opgørelse" in figure
+    if slug == "slagelse":
+        assert "fra nr. 84 til nr. 80" in figure[:figure.index("</figure>")]
+
+
 # ------------------------------------------------------------------ manifest, secrets, escaping
 @pytest.mark.parametrize("slug", SLUGS)
 def test_manifest(built, slug):

@@ -95,7 +95,8 @@ def fetch(data_copy, *args: str, key: str | None = KEY, **env_extra: str) -> Run
     env.pop("JOBINDSATS_API_KEY", None)
     if key is not None:
         env["JOBINDSATS_API_KEY"] = key
-    env.update({"JOBINDSATS_BACKOFF": "0.01", "JOBINDSATS_RETRIES": "3", "JOBINDSATS_TIMEOUT": "5"})
+    env.update({"JOBINDSATS_BACKOFF": "0.01", "JOBINDSATS_RETRIES": "3", "JOBINDSATS_TIMEOUT": "5",
+                "JOBINDSATS_ALLOW_HTTP": "1"})      # the replay server is plain http on 127.0.0.1
     env.update(env_extra)
     proc = subprocess.run([sys.executable, str(PROJECT / "pipeline.py"), "fetch", *args], capture_output=True,
                           text=True, env=env, cwd=data_copy.root.parent, timeout=120)
@@ -276,7 +277,7 @@ def test_missing_key_is_bad_input(data_copy, api):
     (("--kommune", "Kalundborg", "--years", "2019-2017"), "--years"),
     (("--kommune", "Kalundborg", "--years", "sidste år"), "--years"),
     (("--kommune", "Kalundborg"), "--years"),  # no kommune.yaml to take the years from
-    (("--kommune", "Kalundborg", "--years", "2019", "--tables", "y30r21"), "ukendt tabel"),
+    (("--kommune", "Kalundborg", "--years", "2019", "--tables", "y99z99"), "ukendt tabel"),
 ])
 def test_bad_arguments_exit_2(data_copy, api, args, text):
     run = fetch(data_copy, *args, "--api-url", api.url)
@@ -289,13 +290,49 @@ def test_dry_run_prints_requests_and_writes_nothing(data_copy, api):
     run = fetch(data_copy, *KALUNDBORG, "--api-url", api.url, "--dry-run")
     assert run.returncode == 0, run.stderr
     assert api.seen == []
-    for table in ("ptv_a02", "y60a02", "y38a02"):
+    for table in ("ptv_a02", "y60a02", "y38a02", "y30r21"):
         assert f"GET {api.url}/data/{table}?" in run.stdout
     assert "hierarchy._nykom = Kalundborg,Hele landet" in run.stdout
+    # every table with the hierarchies that give the readers' columns
+    for line in ("tabel ptv_a02 (", "_ygrpa02=*", "tabel y60a02 (", "_viskat_1kth=*", "tabel y38a02 (",
+                 "_viskat_2udh=*", "tabel y30r21 (STAR's benchmark", "_ygrp_y30r21=*", "periode QMAT"):
+        assert line in run.stdout, line
+    # the benchmark ranks all 98: every municipality, QMAT periods
+    y30 = run.stdout[run.stdout.index("tabel y30r21"):]
+    assert "hierarchy._nykom = *" in y30 and "period.QMAT = 2017QMAT01," in y30 and "2019QMAT04" in y30
     assert tree_digest(data_copy.root) == before and not (data_copy.raw / "kalundborg").exists()
     assert_no_key(data_copy, run)
     # Works without a key too.
     assert fetch(data_copy, *KALUNDBORG, "--api-url", api.url, "--dry-run", key=None).returncode == 0
+
+
+@pytest.mark.parametrize("url_env, ok_", [("http", False), ("ftp", False)])
+def test_plain_http_api_url_is_refused_without_the_test_flag(data_copy, api, url_env, ok_):
+    url = api.url if url_env == "http" else "ftp://example.org/v3"
+    run = fetch(data_copy, *KALUNDBORG, "--api-url", url, JOBINDSATS_ALLOW_HTTP="")
+    assert run.returncode == 2 and "--api-url" in run.stderr
+    assert ("http://" in run.stderr and "JOBINDSATS_ALLOW_HTTP" in run.stderr) if url_env == "http" \
+        else "https://" in run.stderr
+    assert api.seen == [] and not (data_copy.raw / "kalundborg").exists()
+
+
+def test_benchmark_y30r21_is_fetched_and_readable(data_copy, api):
+    from servicetjek.inputs.benchmark_extract import read_benchmark
+
+    payload = body("y30r21.json")
+    api.script = {"y30r21": [ok(payload)]}
+    run = fetch(data_copy, *KALUNDBORG, "--tables", "y30r21", "--api-url", api.url)
+    assert run.returncode == 0, run.stderr
+    path = data_copy.raw / "kalundborg" / "extracts" / "y30r21_kalundborg_2017-2019.json"
+    assert path.read_bytes() == payload and "ADVARSEL" not in run.stdout
+    table = read_benchmark(path)
+    assert set(table["group"]) == {"i_alt", "kontanthjaelp_mv"}
+    query = api.seen[0]["query"]
+    assert query["hierarchy._nykom"] == ["*"] and query["hierarchy._ygrp_y30r21"] == ["*"]
+    assert query["period.QMAT"][0].split(",")[:2] == ["2017QMAT01", "2017QMAT02"]
+    manifest = yaml.safe_load((path.parent / "PROVENANCE.yaml").read_text(encoding="utf-8"))
+    entry = manifest["files"][0]
+    assert entry["areas"] == "alle kommuner" and entry["periods"] == "2017QMAT01-2019QMAT04"
 
 
 def test_years_default_from_kommune_yaml(data_copy, api):

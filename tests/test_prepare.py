@@ -174,3 +174,36 @@ def test_inconsistent_total_is_rejected(data_copy):
             lines[i] = ";".join(cells)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert_rejected(data_copy, "slagelse", "I alt", "2019")
+
+
+# ------------------------------------------------------------------ national forecast coverage
+def _set_scenario_years(data_copy, slug, years):
+    path = data_copy.raw / slug / "kommune.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = re.search(r"scenario: \[[^\]]*\]", text).group(0)
+    path.write_text(text.replace(old, f"scenario: [{', '.join(map(str, years))}]"), encoding="utf-8")
+
+
+def test_forecast_not_covering_scenario_years_is_rejected_at_prepare(data_copy):
+    """oer_2020_aug ends in 2022: scenario years 2021-2023 miss 2023 -> exit 2 naming id and year (not a
+    KeyError in build)."""
+    _set_scenario_years(data_copy, "slagelse", [2021, 2022, 2023])
+    budget = data_copy.raw / "slagelse" / "budget.csv"
+    lines = budget.read_text(encoding="utf-8").splitlines()
+    shifted = [lines[0]] + [line.replace("2022,", "2023,", 1).replace("2021,", "2022,", 1).replace("2020,", "2021,", 1)
+                            for line in lines[1:]]
+    budget.write_text("\n".join(shifted) + "\n", encoding="utf-8")
+    catalogue = data_copy.raw / "slagelse" / "proposals.yaml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace("2020:", "2023:"), encoding="utf-8")
+    err = assert_rejected(data_copy, "slagelse", "oer_2020_aug", "dækker ikke scenarieårene", "2023",
+                          "national_forecast.csv")
+    assert "KeyError" not in err and "Traceback" not in err
+    missing_line = [line for line in err.splitlines() if "oer_2020_aug" in line][0]
+    assert "mangler ændringen ind i 2023 " in missing_line and "2021," not in missing_line.split("mangler")[1][:30]
+
+
+def test_unknown_forecast_id_is_rejected_with_known_ids(data_copy):
+    path = data_copy.raw / "naestved" / "kommune.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("national_forecast: constructed_2019",
+                                                             "national_forecast: fm_2030"), encoding="utf-8")
+    assert_rejected(data_copy, "naestved", "fm_2030", "findes ikke", "oer_2020_aug", "constructed_2019")

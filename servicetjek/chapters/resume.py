@@ -37,6 +37,19 @@ def longrun_sentences(values: dict, kommune: str, chapter) -> list[str]:
             f"{lr['year']} have været ca. {fmt.number(lr['gap_persons'])} færre fuldtidspersoner på ydelse."]
 
 
+def benchmark_sentences(values: dict, kommune: str, chapter) -> list[str]:
+    bm = values.get("benchmark")
+    if not bm:
+        return []
+    word = "flere" if bm["forskel"] > 0 else "færre"
+    out = (f"I STAR's benchmark for {bm['period_label']} havde {kommune} {fmt.number(bm['faktisk'])} helårspersoner "
+           f"på offentlig forsørgelse, {fmt.number(abs(bm['forskel']))} {word} end forventet ud fra rammevilkårene "
+           f"({fmt.signed(bm['forskel_pp'], 2)} procentpoint), og var nr. {bm['placering']} af {bm['count']} kommuner")
+    if "previous_placering" in bm:
+        out += f" (forrige opgørelse: nr. {bm['previous_placering']})"
+    return [out + "."]
+
+
 def scenario_sentences(values: dict, kommune: str, chapter) -> list[str]:
     sc = values.get("scenario")
     if not sc:
@@ -78,6 +91,7 @@ def catalogue_sentences(values: dict, kommune: str, chapter) -> list[str]:
 SENTENCES = {
     "status": status_sentences,
     "longrun": longrun_sentences,
+    "benchmark": benchmark_sentences,
     "scenario": scenario_sentences,
     "unit_costs": unit_cost_sentences,
     "catalogue": catalogue_sentences,

@@ -7,6 +7,9 @@ functions the chapters use, and never typed:
     kommune.*     name, slug
     status.*      <group>.<year>, change(.latest)(_persons).<group>, year       (chapter status)
     longrun.*     gap_persons, gap_kr, gap_1000kr, year, start                   (chapter status)
+    benchmark.*   period, period_label, faktisk, forventet, forskel, forskel_pp,  (chapter benchmark)
+                  forskel_kr, placering, count, previous_period, previous_label,
+                  previous_placering, placering_change, reach_persons, reach_kr
     scenario.*    potential.<year>.persons/kr, potential_persons, potential_kr,  (chapter scenarier)
                   last_year, path.<budget|national|favourable>.<year>
     budget.*      <benefit_group|i_alt>.<year>                                   (chapter scenarier)
@@ -57,6 +60,20 @@ def longrun_values(inp) -> dict:
             "year": str(int(table["year"].iloc[-1])), "start": str(int(table["year"].iloc[0]))}
 
 
+def benchmark_values(inp) -> dict:
+    from servicetjek.chapters import benchmark
+
+    kf = benchmark.standard(inp)[-1]
+    out = {"period": kf.period, "period_label": kf.period_label, "faktisk": kf.faktisk, "forventet": kf.forventet,
+           "forskel": kf.forskel, "forskel_pp": kf.forskel_pp, "forskel_kr": kf.forskel_kr,
+           "placering": kf.placering, "count": kf.count, "reach_persons": kf.reach_persons, "reach_kr": kf.reach_kr}
+    if kf.previous_period is not None:
+        out.update(previous_period=kf.previous_period, previous_label=kf.previous_label,
+                   previous_placering=kf.previous_placering,
+                   placering_change=kf.previous_placering - kf.placering)
+    return out
+
+
 def scenario_values(inp) -> dict:
     from servicetjek.chapters import scenarios
 
@@ -99,6 +116,7 @@ def exit_rate_values(inp) -> dict:
 BUILDERS = {
     "status": status_values,
     "longrun": longrun_values,
+    "benchmark": benchmark_values,
     "scenario": scenario_values,
     "budget": _own("budget_values"),
     "resources": _own("resources_values"),

@@ -17,7 +17,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.inputs.taxonomy import Taxonomy
+from servicetjek.inputs.labels import LabelLog, set_aside_note
+from servicetjek.inputs.taxonomy import Taxonomy, clean, norm
 from servicetjek.inputs.taxonomy import load as load_taxonomy
 from servicetjek.validation import pandera_problems
 
@@ -235,6 +236,7 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
     dims = taxonomy.dimension_columns
     roles: dict[str, int] = {}
     measures: list[tuple[int, str, str]] = []  # (column index, measure id, label)
+    header = [clean(h) for h in header]
     for index, label in enumerate(header):
         role = None
         if label in dims.area:
@@ -274,40 +276,34 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
 
     records = []
     counts = taxonomy.count_measures
-    # the same few labels and periods repeat on every row: look each up once
-    group_id = functools.lru_cache(maxsize=None)(taxonomy.group_id)
-    sub_group_id = functools.lru_cache(maxsize=None)(taxonomy.sub_group_id)
+    # the same few periods repeat on every row: parse each once
     period_of = functools.lru_cache(maxsize=4096)(parse_period)
+    labels = LabelLog(path, taxonomy)
     for cells, loc in zip(rows, locs):
         bad = next((i for i, c in enumerate(cells) if isinstance(c, str) and _CONTROL.search(c)), None)
         if bad is not None:     # a NUL or other control character would travel into the prepared tables
             problems.add(path, "feltet indeholder et kontroltegn", row=loc,
                          column=header[bad] if bad < len(header) else None, value=cells[bad])
             continue
-        area = str(cells[roles["area"]] or "").strip()
-        period_text = str(cells[roles["period"]] or "").strip()
+        area = clean(cells[roles["area"]] or "")
+        period_text = clean(cells[roles["period"]] or "")
         try:
             ptype, year, _sub = period_of(period_text)
         except ValueError:
             problems.add(path, "ukendt periode (forventede f.eks. 2019M01, 2019Q04, 2019QMAT04, 2019)",
                          row=loc, column=header[roles["period"]], value=period_text)
             continue
+        group, label = fixed_group, ""
         if "benefit_group" in roles:
-            label = str(cells[roles["benefit_group"]] or "").strip()
-            group = group_id(label)
+            label = clean(cells[roles["benefit_group"]] or "")
+            group = labels.group(label, loc, header[roles["benefit_group"]])
             if group is None:
-                problems.add(path, "ukendt ydelsesgruppe (ikke i reference/taxonomy.yaml)", row=loc,
-                             column=header[roles["benefit_group"]], value=label)
                 continue
-        else:
-            group, label = fixed_group, ""
         sub, sub_label = "", ""
         if "sub_group" in roles:
-            sub_label = str(cells[roles["sub_group"]] or "").strip()
-            sub = sub_group_id(group, sub_label)
+            sub_label = clean(cells[roles["sub_group"]] or "")
+            sub = labels.sub_group(group, sub_label, loc, header[roles["sub_group"]])
             if sub is None:
-                problems.add(path, f"ukendt visitationskategori for {group}", row=loc,
-                             column=header[roles["sub_group"]], value=sub_label)
                 continue
         for index, measure, mlabel in measures:
             try:
@@ -321,6 +317,7 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
                 continue
             records.append((area, period_text, ptype, year, group, sub, measure, value,
                             path.name, loc, label, sub_label, mlabel, cells[index]))
+    problems.problems += labels.problems()
     problems.raise_if_any()
 
     frame = pd.DataFrame.from_records(records, columns=TIDY_COLUMNS + _EXTRA)
@@ -356,19 +353,30 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
            .agg(value=("value", "sum"), row=("row", "min"), missing=("missing", "any"))
            .reset_index())
     agg.loc[agg["missing"], "value"] = np.nan   # a sum with a missing part is missing
-    return agg[TIDY_COLUMNS].sort_values(["area", "benefit_group", "sub_group", "measure", "period"],
-                                         ignore_index=True)
+    out = agg[TIDY_COLUMNS].sort_values(["area", "benefit_group", "sub_group", "measure", "period"],
+                                        ignore_index=True)
+    out.attrs["set_aside"] = labels.aside
+    return out
 
 
-def read_extracts(paths: list[Path], taxonomy: Taxonomy | None = None) -> pd.DataFrame:
-    """Read several extracts; all problems in all files are reported together."""
+def read_extracts(paths: list[Path], taxonomy: Taxonomy | None = None,
+                  areas: list[str] | None = None) -> pd.DataFrame:
+    """Read several extracts; all problems in all files are reported together.
+
+    Area names that differ from a name in `areas` only by case are written as in `areas`. Labels set
+    aside (outside the report's scope, broad aggregates) are named in ONE note: `tidy.attrs["notes"]`.
+    """
     taxonomy = taxonomy or load_taxonomy()
     problems = ProblemCollector()
     frames = [f for f in (problems.run(read_extract, p, taxonomy) for p in paths) if f is not None]
     problems.raise_if_any()
     if not frames:
         return pd.DataFrame(columns=TIDY_COLUMNS)
+    aside = [entry for f in frames for entry in f.attrs.get("set_aside", [])]
     tidy = pd.concat(frames, ignore_index=True)
+    if areas:
+        canonical = {norm(a): a for a in areas}
+        tidy["area"] = tidy["area"].map(lambda a: canonical.get(norm(a), a))
     dup = tidy[tidy.duplicated(KEY, keep=False)]
     for _, grp in dup.groupby(KEY, sort=False):
         first = grp.iloc[0]
@@ -377,6 +385,8 @@ def read_extracts(paths: list[Path], taxonomy: Taxonomy | None = None) -> pd.Dat
                          f"række {first['row']}", row=int(other["row"]), column=other["measure"],
                          value=f"{other['area']} {other['period']} {other['benefit_group']} {other['sub_group']}".strip())
     problems.raise_if_any()
+    tidy.attrs["set_aside"] = aside
+    tidy.attrs["notes"] = [set_aside_note(aside)] if aside else []
     return tidy
 
 

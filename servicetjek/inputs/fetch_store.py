@@ -28,12 +28,16 @@ MANIFEST = "PROVENANCE.yaml"
 
 
 def manifest_entry(resp, name: str, areas: list[str], years: tuple[int, int]) -> dict:
+    from servicetjek.inputs.fetch_api import table_spec
+
+    spec = table_spec(resp.request.table)
+    span = (f"{years[0]}QMAT01-{years[1]}QMAT04" if spec.period == "QMAT" else f"{years[0]}M01-{years[1]}M12")
     return {
         "file": name,
         "table": resp.request.table,
         "format": stored_format(resp.request.fmt, resp.body),
-        "areas": list(areas),
-        "periods": f"{years[0]}M01-{years[1]}M12",
+        "areas": "alle kommuner" if spec.all_areas else list(areas),
+        "periods": span,
         "provenance": f"published: jobindsats.dk {resp.request.table}, hentet {resp.retrieved}",
         "request": resp.request.as_record(),
         "retrieved": resp.retrieved,

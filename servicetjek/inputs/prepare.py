@@ -21,8 +21,9 @@ from pydantic import Field
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
 from servicetjek.files import locked, sha256, swap_dir
+from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata
 from servicetjek.inputs import catalogue as catalogue_mod
-from servicetjek.inputs import extracts, municipality, owndata
+from servicetjek.inputs.labels import set_aside_note
 from servicetjek.inputs.municipality import Municipality
 from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 from servicetjek.inputs.tables import read_csv_checked
@@ -80,6 +81,7 @@ class Prepared:
     catalogue: object
     provenance: pd.DataFrame
     inputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # e.g. the labels set aside while reading extracts
 
     @property
     def constructed_inputs(self) -> bool:
@@ -176,6 +178,26 @@ def _population_problems(mun: Municipality, tidy: pd.DataFrame, population: pd.D
     return problems
 
 
+def forecast_problems(mun: Municipality, forecast: pd.DataFrame) -> list[Problem]:
+    """The national forecast named in kommune.yaml must hold a change into every scenario year."""
+    fid = mun.config.national_forecast
+    path = config.REFERENCE_DIR / owndata.FORECAST_FILE
+    rows = forecast[forecast["forecast_id"] == fid]
+    if rows.empty:
+        known = ", ".join(dict.fromkeys(forecast["forecast_id"])) or "(ingen)"
+        return [Problem(path, f"prognosen '{fid}' (national_forecast i kommune.yaml) findes ikke; kendte: {known}")]
+    covered = set(rows["to_year"].astype(int))
+    missing = [y for y in mun.config.years.scenario if y not in covered]
+    if not missing:
+        return []
+    span = f"{min(covered)}-{max(covered)}" if covered else "ingen år"
+    return [Problem(path, f"den nationale prognose '{fid}' dækker ikke scenarieårene: mangler ændringen ind i "
+                          f"{', '.join(map(str, missing))} (prognosen dækker {span}; scenarieår i kommune.yaml: "
+                          f"{', '.join(map(str, mun.config.years.scenario))}). Tilføj årene i "
+                          f"reference/{owndata.FORECAST_FILE} eller vælg en anden prognose",
+                    column="to_year", value=fid)]
+
+
 def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
                       own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
     rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
@@ -239,19 +261,27 @@ def validate(name: str, report=None) -> Prepared:
     taxonomy = load_taxonomy()
 
     manifest_and_paths = problems.run(_read_manifest, mun.extracts_dir)
-    tidy = annual = None
+    tidy = annual = bench = None
     if manifest_and_paths:
         manifest, paths = manifest_and_paths
-        tidy = problems.run(extracts.read_extracts, paths, taxonomy)
+        volume = [p for p in paths if not benchmark_extract.is_benchmark(p, taxonomy)]
+        tidy = problems.run(extracts.read_extracts, volume, taxonomy, [*mun.areas, config.NATIONAL_AREA])
         if tidy is not None:
             annual = problems.run(extracts.annualise, tidy, mun.config.allow_missing_months)
+        bench = problems.run(benchmark_extract.read_benchmarks, [p for p in paths if p not in volume], taxonomy)
+        if bench is not None and any("benchmark" in c.decl.publishes for c in report.chapters):
+            problems.problems += benchmark_extract.coverage_problems(bench, mun.config.area, mun.extracts_dir)
     population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
 
     own = problems.run(owndata.load_all, mun.folder, None, report) or {}
+    if bench is not None and not bench.empty:
+        own["benchmark"] = bench.drop(columns=["row"])
     catalogue = None
     if "benefit_costs" in own and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
                                  own["benefit_costs"], mun.config.years.scenario)
+    if "national_forecast" in own and any("scenario" in c.decl.publishes for c in report.chapters):
+        problems.problems += forecast_problems(mun, own["national_forecast"])
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
@@ -261,10 +291,19 @@ def validate(name: str, report=None) -> Prepared:
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
     inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
-    prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs)
+    prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs,
+                        notes=_notes(tidy, bench))
     problems.problems += _text_problems(prepared, report)
     problems.raise_if_any()
     return prepared
+
+
+def _notes(tidy: pd.DataFrame, bench: pd.DataFrame | None) -> list[str]:
+    """ONE note naming every label set aside in any extract."""
+    aside = list(tidy.attrs.get("set_aside", []))
+    if bench is not None:
+        aside += bench.attrs.get("set_aside", [])
+    return [set_aside_note(aside)] if aside else []
 
 
 def _text_problems(prepared: Prepared, report) -> list[Problem]:
@@ -306,6 +345,7 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
             "config": prepared.municipality.config.model_dump(mode="json"),
             "comparison_groups": prepared.municipality.groups.model_dump(mode="json"),
             "constructed_inputs": prepared.constructed_inputs,
+            "notes": prepared.notes,
             "inputs": {str(p.relative_to(config.DATA_DIR)) if p.is_relative_to(config.DATA_DIR) else str(p): sha256(p)
                        for p in prepared.inputs},
         }
@@ -318,5 +358,9 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
     return target
 
 
-def prepare(name: str) -> Path:
-    return write(validate(name))
+def prepare(name: str, notes: list[str] | None = None) -> Path:
+    """Validate and write; the notes (labels set aside …) are appended to `notes` when given."""
+    prepared = validate(name)
+    if notes is not None:
+        notes += prepared.notes
+    return write(prepared)

@@ -5,8 +5,11 @@ Every jobindsats label (old and new names) is mapped here and nowhere else.
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -14,18 +17,20 @@ from servicetjek import config
 from servicetjek.errors import InputError, Problem
 from servicetjek.validation import Strict, safe_yaml
 
+Labels = dict[str, str]    # jobindsats label -> id of its source (taxonomy.yaml `sources`)
+
 
 class SubGroup(Strict):
     id: str
     name: str
-    labels: list[str]
+    labels: Labels
 
 
 class BenefitGroup(Strict):
     id: str
     name: str
     short_name: str | None = None
-    labels: list[str]
+    labels: Labels
     sub_groups: list[SubGroup] = Field(default_factory=list)
     active_target_group: bool = True
     total: bool = False
@@ -33,6 +38,23 @@ class BenefitGroup(Strict):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+
+class AggregateGroup(Strict):
+    """A broad group of STAR's benchmark ("Kontanthjælp mv."): never one of the narrow groups."""
+
+    id: str
+    name: str
+    labels: Labels
+    covers: list[str]
+
+
+class OutOfScope(Strict):
+    benefit_group: Labels = Field(default_factory=dict)
+    sub_group: Labels = Field(default_factory=dict)
+
+
+Kind = Literal["group", "aggregate", "aside"]
 
 
 class Measure(Strict):
@@ -66,23 +88,36 @@ class DimensionColumns(Strict):
 
 
 class Taxonomy(Strict):
+    sources: dict[str, str]
     benefit_groups: list[BenefitGroup]
+    aggregate_groups: list[AggregateGroup] = Field(default_factory=list)
+    out_of_scope: OutOfScope = Field(default_factory=OutOfScope)
     sub_group_columns: list[str]
     tables: dict[str, str | None]
     measures: list[Measure]
     dimension_columns: DimensionColumns
     target_groups: list[TargetGroup]
     target_group_aggregates: list[TargetAggregate]
+    benchmark_measures: list[Measure] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _labels_unique(self) -> "Taxonomy":
         seen: dict[str, str] = {}
-        for group in self.benefit_groups:
-            for label in group.labels:
-                key = label.casefold()
-                if key in seen and seen[key] != group.id:
-                    raise ValueError(f"label {label!r} maps to both {seen[key]} and {group.id}")
-                seen[key] = group.id
+        named = [(g.id, g.labels) for g in self.benefit_groups]
+        named += [(f"aggregat {a.id}", a.labels) for a in self.aggregate_groups]
+        named += [("uden for rapporten", self.out_of_scope.benefit_group)]
+        for owner, labels in named:
+            for label in labels:
+                key = norm(label)
+                if key in seen and seen[key] != owner:
+                    raise ValueError(f"label {label!r} maps to both {seen[key]} and {owner}")
+                seen[key] = owner
+        all_labels = [labels for _, labels in named] + [self.out_of_scope.sub_group]
+        all_labels += [s.labels for g in self.benefit_groups for s in g.sub_groups]
+        for labels in all_labels:
+            for label, source in labels.items():
+                if source not in self.sources:
+                    raise ValueError(f"label {label!r} names unknown source {source!r}; known: {sorted(self.sources)}")
         ids = {g.id for g in self.benefit_groups}
         for table, group in self.tables.items():
             if group is not None and group not in ids:
@@ -91,6 +126,9 @@ class Taxonomy(Strict):
             for cover in tg.covers:
                 if cover.group not in ids:
                     raise ValueError(f"target group {tg.id} covers unknown group {cover.group}")
+        for agg in self.aggregate_groups:
+            if agg.id in ids or set(agg.covers) - ids:
+                raise ValueError(f"aggregate {agg.id}: id taken or covers unknown groups")
         return self
 
     # -- lookups ----------------------------------------------------------
@@ -101,30 +139,85 @@ class Taxonomy(Strict):
         raise KeyError(group_id)
 
     def group_id(self, label: str) -> str | None:
-        key = _norm(label)
+        """The narrow benefit group a label names (never a broad aggregate)."""
+        key = norm(label)
         for group in self.benefit_groups:
-            if key in {_norm(x) for x in group.labels} or key == group.id:
+            if key == group.id or key in {norm(x) for x in group.labels}:
                 return group.id
         return None
 
+    def aggregate_id(self, label: str) -> str | None:
+        key = norm(label)
+        for agg in self.aggregate_groups:
+            if key == agg.id or key in {norm(x) for x in agg.labels}:
+                return agg.id
+        return None
+
+    def classify_group(self, label: str) -> tuple[Kind, str] | None:
+        """('group', id), ('aggregate', id), ('aside', label) or None for an unknown label."""
+        if (group := self.group_id(label)) is not None:
+            return "group", group
+        if (agg := self.aggregate_id(label)) is not None:
+            return "aggregate", agg
+        if norm(label) in {norm(x) for x in self.out_of_scope.benefit_group}:
+            return "aside", label
+        return None
+
     def sub_group_id(self, group_id: str, label: str) -> str | None:
-        key = _norm(label)
+        key = norm(label)
         for sub in self.group(group_id).sub_groups:
-            if key in {_norm(x) for x in sub.labels} or key == sub.id:
+            if key in {norm(x) for x in sub.labels} or key == sub.id:
                 return sub.id
         return None
 
+    def sub_group_aside(self, label: str) -> bool:
+        return norm(label) in {norm(x) for x in self.out_of_scope.sub_group}
+
+    def known_group_labels(self) -> list[str]:
+        labels = [x for g in self.benefit_groups for x in g.labels]
+        labels += [x for a in self.aggregate_groups for x in a.labels]
+        return labels + list(self.out_of_scope.benefit_group)
+
+    def known_sub_labels(self, group_id: str) -> list[str]:
+        return [x for s in self.group(group_id).sub_groups for x in s.labels] + list(self.out_of_scope.sub_group)
+
+    def source_of(self, label: str) -> str | None:
+        """The source (description) of a known label."""
+        key = norm(label)
+        pools = [g.labels for g in self.benefit_groups] + [a.labels for a in self.aggregate_groups]
+        pools += [s.labels for g in self.benefit_groups for s in g.sub_groups]
+        pools += [self.out_of_scope.benefit_group, self.out_of_scope.sub_group]
+        for labels in pools:
+            for text, source in labels.items():
+                if norm(text) == key:
+                    return self.sources[source]
+        return None
+
     def measure(self, label: str) -> Measure | None:
-        key = _norm(label)
+        key = norm(label)
         for measure in self.measures:
-            if key in {_norm(x) for x in measure.labels} or key == measure.id:
+            if key in {norm(x) for x in measure.labels} or key == measure.id:
                 return measure
         return None
 
+    def benchmark_measure(self, label: str) -> Measure | None:
+        key = norm(label)
+        for measure in self.benchmark_measures:
+            if key in {norm(x) for x in measure.labels} or key == measure.id:
+                return measure
+        return None
+
+    def group_name(self, group_id: str) -> str:
+        """Name of a narrow group or a broad aggregate."""
+        for group in [*self.benefit_groups, *self.aggregate_groups]:
+            if group.id == group_id:
+                return group.name
+        raise KeyError(group_id)
+
     def target_group(self, label_or_id: str) -> TargetGroup | None:
-        key = _norm(label_or_id)
+        key = norm(label_or_id)
         for tg in self.target_groups:
-            if key == tg.id or key in {_norm(x) for x in tg.labels}:
+            if key == tg.id or key in {norm(x) for x in tg.labels}:
                 return tg
         return None
 
@@ -146,8 +239,21 @@ class Taxonomy(Strict):
         return {m.id for m in self.measures if m.count}
 
 
-def _norm(label: str) -> str:
-    return " ".join(str(label).split()).casefold()
+def clean(text: object) -> str:
+    """A label as read: Unicode NFC, surrounding and repeated whitespace removed (case kept)."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def norm(label: object) -> str:
+    """The key labels are compared by: clean, then case-folded."""
+    return clean(label).casefold()
+
+
+def suggest(label: str, known: list[str]) -> str | None:
+    """The nearest known label (difflib), or None if nothing is close."""
+    by_key = {norm(x): x for x in known}
+    match = difflib.get_close_matches(norm(label), list(by_key), n=1, cutoff=0.6)
+    return by_key[match[0]] if match else None
 
 
 @lru_cache(maxsize=4)
