@@ -412,5 +412,5 @@ def test_an_effect_line_tie_rounds_half_up(persons, expected):
     (-95 × 50.000 = -4.750 → -4.800 either way, the control.)"""
     kind = "besparelse" if persons < 0 else "merudgift"
     line = cat_mod.EffectLine.model_validate({"label": "x", "konto": 5, "kind": kind, "group": "fleksjob",
-                                              "persons": {2021: persons}})
+                                              "persons": {2021: abs(persons)}})   # a count; the kind signs it
     assert cat_mod.line_amounts(line, {"fleksjob": 50_000.0}, 100) == {2021: expected}

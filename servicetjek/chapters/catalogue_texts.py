@@ -7,7 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from servicetjek.errors import InputError, Problem
-from servicetjek.inputs.catalogue import KINDS, KONTI, Catalogue, LineEffect, Proposal, _as_proposal, _sum, line_effects
+from servicetjek.inputs.catalogue import (
+    KINDS,
+    KONTI,
+    Catalogue,
+    LineEffect,
+    Proposal,
+    _as_proposal,
+    _sum,
+    counted_proposals,
+    line_effects,
+)
 from servicetjek.publish.placeholders import render
 
 
@@ -31,7 +41,7 @@ def _money_context(cat: Catalogue, effects: list[LineEffect]) -> dict:
 
 def catalogue_context(cat: Catalogue) -> dict:
     """Catalogue-wide values: count, count_investering, total/konto5/konto6/<kind> per year (and 'sum')."""
-    counted = [e for p in cat.proposals for e in line_effects(cat, p) if e.in_total]
+    counted = [e for p in counted_proposals(cat) for e in line_effects(cat, p) if e.in_total]
     ctx = _money_context(cat, counted)
     ctx["count"] = len(cat.proposals)
     ctx["count_investering"] = sum(1 for p in cat.proposals

@@ -220,7 +220,7 @@ def validate(name: str, report=None) -> Prepared:
     catalogue = None
     if "benefit_costs" in own and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
-                                 own["benefit_costs"], mun.config.years.scenario)
+                                 own["benefit_costs"], mun.config.years.scenario, own.get("budget"))
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
