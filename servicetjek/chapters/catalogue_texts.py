@@ -67,12 +67,25 @@ def proposal_context(cat: Catalogue, proposal: Proposal | str) -> dict:
             entry = _with_sum(eff.amounts)
             entry["persons"] = _with_sum(eff.persons)
             entry["label"] = eff.label
+            entry["cost"] = cat.costs.get(eff.group, 0.0) if eff.group else 0.0      # kr per full-time person
             ctx["line"][eff.line_id] = entry
+    ctx.update(_economics_context(cat, p))
     for s in p.scenarios:
         sub = _money_context(cat, [e for e in effects if e.scenario in (None, s.id)])
         sub.update({"label": s.label, "horizon": s.horizon or ""})
         ctx["scenario"][s.id] = sub
     return ctx
+
+
+def _economics_context(cat: Catalogue, p: Proposal) -> dict:
+    """break_even.<year> (persons), break_even_group, payback (year or ''), expected/low/high.<year>."""
+    from servicetjek.chapters import economics
+
+    payback = economics.payback_year(cat, p)
+    ranges = {y: economics.expected(cat, p, y) for y in cat.years}
+    return {"break_even": economics.break_even(cat, p), "break_even_group": economics.break_even_group(cat, p) or "",
+            "payback": str(payback) if payback else "",
+            **{key: {y: r[key] for y, r in ranges.items()} for key in ("expected", "low", "high")}}
 
 
 def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | None = None) -> dict[str, str]:

@@ -35,8 +35,8 @@ from pydantic import (
 )
 
 from servicetjek.errors import InputError, Problem
-from servicetjek.inputs.effect_lines import KIND_SIGN, EffectLine, Kind, line_amounts, line_persons  # noqa: F401
 from servicetjek.inputs import relations
+from servicetjek.inputs.effect_lines import KIND_SIGN, EffectLine, Kind, line_amounts, line_persons  # noqa: F401
 from servicetjek.inputs.relations import relation_problems
 from servicetjek.inputs.taxonomy import load as load_taxonomy
 from servicetjek.validation import Provenance, Strict, pydantic_problems, safe_yaml
