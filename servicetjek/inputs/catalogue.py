@@ -284,7 +284,7 @@ def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int],
     costs = {str(g): float(c) for g, c in zip(benefit_costs["benefit_group"], benefit_costs["kr_per_full_time_person"])}
     groups = [g.id for g in load_taxonomy().benefit_groups if not g.total]
     paths = _paths(budget)
-    context = {"years": list(years), "costs": costs, "groups": groups, "paths": paths if budget is not None else None}
+    context = {"years": list(years), "costs": costs, "groups": groups, "paths": paths}
     try:
         cat = Catalogue.model_validate(raw, context=context)
     except ValidationError as err:
