@@ -155,6 +155,13 @@ def economics_frame(cat: Catalogue, names: dict[str, str] | None = None) -> pd.D
     return frame
 
 
+def for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without columns that hold nothing (every CSV column the chapter writes holds a value)."""
+    empty = [c for c in frame.columns if frame[c].isna().all() or (frame[c].astype(str).isin(["", "nan", "None",
+                                                                                               "<NA>"]).all())]
+    return frame.drop(columns=empty)
+
+
 def invest_or_cut(cat: Catalogue, names: dict[str, str] | None = None) -> pd.DataFrame:
     """catalogue_invest_or_cut.csv: for each investment the saving lost if it is not made; for each cut
     its effect on persons (moved, or the persons on the target group the saving corresponds to)."""
