@@ -20,6 +20,7 @@ from servicetjek.publish.placeholders import render
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 SLAGELSE_YEARS = [2020, 2021, 2022]
 NAESTVED_YEARS = [2019, 2020, 2021]
+SLAGELSE_BUDGET = owndata.load_all(RAW / "slagelse")["budget"]     # a rate line needs the group's budget path
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +30,15 @@ def slagelse_own():
 
 @pytest.fixture(scope="module")
 def slagelse(slagelse_own):
-    return cat_mod.load_catalogue(RAW / "slagelse" / "proposals.yaml", slagelse_own["benefit_costs"], SLAGELSE_YEARS)
+    return cat_mod.load_catalogue(RAW / "slagelse" / "proposals.yaml", slagelse_own["benefit_costs"], SLAGELSE_YEARS,
+                                  slagelse_own["budget"])
 
 
 @pytest.fixture(scope="module")
 def naestved():
     own = owndata.load_all(RAW / "naestved")
-    return cat_mod.load_catalogue(RAW / "naestved" / "proposals.yaml", own["benefit_costs"], NAESTVED_YEARS)
+    return cat_mod.load_catalogue(RAW / "naestved" / "proposals.yaml", own["benefit_costs"], NAESTVED_YEARS,
+                                  own["budget"])
 
 
 def lines_by_id(cat, proposal_id):
@@ -174,7 +177,8 @@ def test_naestved_catalogue(naestved):
     assert konto[3][5] == {2021: -11000}                                  # 17,8 saved - 6,8 reinvested
     assert konto[6][6] == {2021: -500} and konto[6][5] == {2021: -900}
     assert konto[7][6] == {2020: 1000, 2021: 1000} and konto[7][5] == {2020: -2700, 2021: -2700}
-    assert konto[8][6][2020] == 1500 and konto[8][5][2020] == 1500 - 13000
+    # forslag 8's saving is computed against the slide's trend: 124,4 persons × 101.000 kr (ca. 13 mio. kr.)
+    assert konto[8][6][2020] == 1500 and konto[8][5][2020] == 1500 - 12600
     table = cat_mod.overview_frame(naestved)
     assert list(table["row"]).count("scenario") == 3
     text = cat_texts.render_sections(naestved, "aktiveringsomfang")["oekonomisk_potentiale"]
@@ -226,7 +230,7 @@ def load(tmp_path, doc, costs, text=None):
     path = tmp_path / "proposals.yaml"
     path.write_text(text if text is not None else yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
                     encoding="utf-8")
-    return cat_mod.load_catalogue(path, costs, SLAGELSE_YEARS)
+    return cat_mod.load_catalogue(path, costs, SLAGELSE_YEARS, SLAGELSE_BUDGET)
 
 
 def rejected(tmp_path, doc, costs, *parts, text=None):
@@ -258,7 +262,8 @@ def test_round_trip_is_valid(tmp_path, doc, slagelse_own):
 
 def test_missing_file(tmp_path, slagelse_own):
     with pytest.raises(InputError) as info:
-        cat_mod.load_catalogue(tmp_path / "proposals.yaml", slagelse_own["benefit_costs"], SLAGELSE_YEARS)
+        cat_mod.load_catalogue(tmp_path / "proposals.yaml", slagelse_own["benefit_costs"], SLAGELSE_YEARS,
+                               slagelse_own["budget"])
     assert "proposals.yaml" in str(info.value) and "mangler" in str(info.value)
 
 
@@ -286,8 +291,9 @@ def test_group_without_cost(tmp_path, doc, slagelse_own):
 
 
 def test_effect_year_outside_report(tmp_path, doc, slagelse_own):
-    doc["proposals"][3]["lines"][0]["amounts"][2024] = -900
-    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "forslag 'ungeindsats'", "2024", "uden for rapportens år")
+    doc["proposals"][6]["lines"][0]["amounts"][2024] = -900
+    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "forslag 'fleksjob-opfoelgning'", "2024",
+             "uden for rapportens år")
 
 
 def test_duplicate_proposal_id(tmp_path, doc, slagelse_own):
@@ -312,8 +318,8 @@ def test_bad_level(tmp_path, doc, slagelse_own):
 
 
 def test_saving_with_wrong_sign(tmp_path, doc, slagelse_own):
-    doc["proposals"][0]["lines"][1]["amounts"][2021] = 7400
-    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "dagpenge-kontaktforloeb", "besparelse", "negativ")
+    doc["proposals"][6]["lines"][0]["amounts"][2021] = 1500
+    rejected(tmp_path, doc, slagelse_own["benefit_costs"], "fleksjob-opfoelgning", "besparelse", "negativ")
 
 
 def test_persons_without_group(tmp_path, doc, slagelse_own):
@@ -354,7 +360,7 @@ def test_invalid_yaml(tmp_path, doc, slagelse_own):
 
 def test_duplicate_yaml_key(tmp_path, doc, slagelse_own):
     text = (RAW / "slagelse" / "proposals.yaml").read_text(encoding="utf-8")
-    text = text.replace("amounts: {2021: -500, 2022: -5700}", "amounts: {2021: -500, 2021: -600, 2022: -5700}")
+    text = text.replace("amounts: {2021: -1500, 2022: -3000}", "amounts: {2021: -1500, 2021: -600, 2022: -3000}")
     rejected(tmp_path, doc, slagelse_own["benefit_costs"], "gentaget", "2021", text=text)
 
 
@@ -378,8 +384,8 @@ def _break_unknown_group(doc):
 
 
 def _break_year(doc):
-    doc["proposals"][3]["lines"][0]["amounts"][2024] = -900
-    return "ungeindsats", "2024"
+    doc["proposals"][6]["lines"][0]["amounts"][2024] = -900
+    return "fleksjob-opfoelgning", "2024"
 
 
 def _break_certainty(doc):
@@ -412,7 +418,7 @@ def test_an_effect_line_tie_rounds_half_up(persons, expected):
     (-95 × 50.000 = -4.750 → -4.800 either way, the control.)"""
     kind = "besparelse" if persons < 0 else "merudgift"
     line = cat_mod.EffectLine.model_validate({"label": "x", "konto": 5, "kind": kind, "group": "fleksjob",
-                                              "persons": {2021: persons}})
+                                              "persons": {2021: abs(persons)}})   # a count; the kind signs it
     assert cat_mod.line_amounts(line, {"fleksjob": 50_000.0}, 100) == {2021: expected}
 
 

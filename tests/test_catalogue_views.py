@@ -23,7 +23,7 @@ NBSP = "\u00a0"
 def load(raw: Path, slug: str):
     own = owndata.load_all(raw / slug)
     years = {"slagelse": [2020, 2021, 2022], "naestved": [2019, 2020, 2021]}[slug]
-    return cat_mod.load_catalogue(raw / slug / "proposals.yaml", own["benefit_costs"], years), own
+    return cat_mod.load_catalogue(raw / slug / "proposals.yaml", own["benefit_costs"], years, own.get("budget")), own
 
 
 @pytest.fixture(scope="module")
@@ -203,20 +203,20 @@ def test_editing_one_effect_line(tmp_path, context):
     before_cat, _ = load(raw, "slagelse")
     path = raw / "slagelse" / "proposals.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.count("amounts: {2021: -500, 2022: -5700}") == 1
-    path.write_text(text.replace("amounts: {2021: -500, 2022: -5700}", "amounts: {2021: -500, 2022: -6700}"),
+    assert text.count("amounts: {2021: -1500, 2022: -3000}") == 1   # forslag 7, a typed line
+    path.write_text(text.replace("amounts: {2021: -1500, 2022: -3000}", "amounts: {2021: -1500, 2022: -4000}"),
                     encoding="utf-8")
     after_cat, _ = load(raw, "slagelse")
     ctx = context("slagelse")
     before = views.chapter_parts(before_cat, ctx, table_number=6)
     after = views.chapter_parts(after_cat, ctx, table_number=6)
     changed = {k for k in before if before[k] != after[k]}
-    assert changed == {"intro", "overview", "proposal:ungeindsats"}
+    assert changed == {"intro", "overview", "proposal:fleksjob-opfoelgning"}
     # the overview table: the proposal's row and the total, in 2022 only
     old, new = rows(before["overview"]), rows(after["overview"])
     diff = [(o[0], [i for i, (a, b) in enumerate(zip(o, n)) if a != b]) for o, n in zip(old, new) if o != n]
-    assert diff == [("Forslag 4. Styrket ungeindsats", [3]), ("I alt", [3])]
-    assert row_starting(after["overview"], "Forslag 4.")[3] == "-6.700"
+    assert diff == [("Forslag 7. Styrket opfølgning ift. udvikling i fleksjob", [3]), ("I alt", [3])]
+    assert row_starting(after["overview"], "Forslag 7.")[3] == "-4.000"
     assert row_starting(after["overview"], "I alt")[3] == "-54.000"
     # the sentences: exactly those quoting the total (intro) and the proposal's amount (its section)
 
@@ -225,17 +225,17 @@ def test_editing_one_effect_line(tmp_path, context):
 
     intro = [(a, b) for a, b in zip(sentences(before["intro"]), sentences(after["intro"])) if a != b]
     assert len(intro) == 1 and "53 mio. kr. i 2022" in intro[0][0] and "54 mio. kr. i 2022" in intro[0][1]
-    section = [(a, b) for a, b in zip(sentences(before["proposal:ungeindsats"]),
-                                      sentences(after["proposal:ungeindsats"])) if a != b]
-    assert len(section) == 2                                   # the facts line and "… 5,7 → 6,7 mio. kr. netto i 2022"
-    assert any("6,7 mio. kr. netto i 2022" in b for _, b in section)
-    assert any("2022: -6.700" in b for _, b in section)
+    section = [(a, b) for a, b in zip(sentences(before["proposal:fleksjob-opfoelgning"]),
+                                      sentences(after["proposal:fleksjob-opfoelgning"])) if a != b]
+    assert len(section) == 2                                   # the facts line and "… 3,0 → 4,0 mio. kr. i 2022"
+    assert any("4,0 mio. kr. i 2022" in b for _, b in section)
+    assert any("2022: -4.000" in b for _, b in section)
     # the CSV: that line, the proposal and the total, in 2022 only
     csv_before, csv_after = views.overview_csv(before_cat), views.overview_csv(after_cat)
     moved = csv_before.compare(csv_after)
     assert set(moved.columns.get_level_values(0)) == {"effect_1000kr_2022"}
     assert sorted(csv_before.loc[moved.index, "row_type"]) == ["line", "proposal", "total"]
-    assert set(csv_before.loc[moved.index, "proposal_id"].dropna()) == {"ungeindsats"}
+    assert set(csv_before.loc[moved.index, "proposal_id"].dropna()) == {"fleksjob-opfoelgning"}
 
 
 # ------------------------------------------------------------------ texts from data are safe
@@ -262,5 +262,6 @@ def test_overview_csv_columns_never_empty(slagelse, naestved):
     for cat in (slagelse, naestved):
         frame = views.overview_csv(cat)
         assert frame.notna().any().all()
-    assert "persons_2021" not in views.overview_csv(naestved).columns          # no person-based lines
+    assert "persons_2019" not in views.overview_csv(naestved).columns          # no person-based line in 2019
+    assert "persons_2021" in views.overview_csv(naestved).columns              # forslag 5 and 8
     assert "scenario" not in views.overview_csv(slagelse).columns              # no scenarios

@@ -159,7 +159,7 @@ def _fill(value, key=None):
     """The scaffold's YAML with every placeholder replaced by a valid value of its field."""
     if isinstance(value, dict):
         if key in ("amounts", "persons"):
-            sign = -1 if value.get("_kind") == "besparelse" else 1
+            sign = -1 if value.get("_kind") == "besparelse" and key == "amounts" else 1   # persons: a count
             return {2020: sign}
         out = {}
         for k, v in value.items():

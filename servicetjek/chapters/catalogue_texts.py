@@ -7,7 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from servicetjek.errors import InputError, Problem
-from servicetjek.inputs.catalogue import KINDS, KONTI, Catalogue, LineEffect, Proposal, _as_proposal, _sum, line_effects
+from servicetjek.inputs.catalogue import (
+    KINDS,
+    KONTI,
+    Catalogue,
+    LineEffect,
+    Proposal,
+    _as_proposal,
+    _sum,
+    counted_proposals,
+    line_effects,
+)
 from servicetjek.publish.placeholders import render
 
 
@@ -31,7 +41,7 @@ def _money_context(cat: Catalogue, effects: list[LineEffect]) -> dict:
 
 def catalogue_context(cat: Catalogue) -> dict:
     """Catalogue-wide values: count, count_investering, total/konto5/konto6/<kind> per year (and 'sum')."""
-    counted = [e for p in cat.proposals for e in line_effects(cat, p) if e.in_total]
+    counted = [e for p in counted_proposals(cat) for e in line_effects(cat, p) if e.in_total]
     ctx = _money_context(cat, counted)
     ctx["count"] = len(cat.proposals)
     ctx["count_investering"] = sum(1 for p in cat.proposals
@@ -57,12 +67,25 @@ def proposal_context(cat: Catalogue, proposal: Proposal | str) -> dict:
             entry = _with_sum(eff.amounts)
             entry["persons"] = _with_sum(eff.persons)
             entry["label"] = eff.label
+            entry["cost"] = cat.costs.get(eff.group, 0.0) if eff.group else 0.0      # kr per full-time person
             ctx["line"][eff.line_id] = entry
+    ctx.update(_economics_context(cat, p))
     for s in p.scenarios:
         sub = _money_context(cat, [e for e in effects if e.scenario in (None, s.id)])
         sub.update({"label": s.label, "horizon": s.horizon or ""})
         ctx["scenario"][s.id] = sub
     return ctx
+
+
+def _economics_context(cat: Catalogue, p: Proposal) -> dict:
+    """break_even.<year> (persons), break_even_group, payback (year or ''), expected/low/high.<year>."""
+    from servicetjek.chapters import economics
+
+    payback = economics.payback_year(cat, p)
+    ranges = {y: economics.expected(cat, p, y) for y in cat.years}
+    return {"break_even": economics.break_even(cat, p), "break_even_group": economics.break_even_group(cat, p) or "",
+            "payback": str(payback) if payback else "",
+            **{key: {y: r[key] for y, r in ranges.items()} for key in ("expected", "low", "high")}}
 
 
 def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | None = None) -> dict[str, str]:

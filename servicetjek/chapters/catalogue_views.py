@@ -48,6 +48,12 @@ def proposal_heading(p: Proposal) -> str:
     return f"Forslag {p.number}: {p.title}"
 
 
+def out_of_total(cat: Catalogue, p: Proposal) -> str:
+    """' (alternativ til forslag 1, indgår ikke i total)' for a proposal the total leaves out, else ''."""
+    why = cat_mod.left_out(cat).get(p.id)
+    return f" ({why}, indgår ikke i total)" if why else ""
+
+
 def _mio(value_1000kr: float) -> str:
     """-7500 -> '-7,5 mio. kr.'; +1000 -> '+1,0 mio. kr.'"""
     return f"{fmt.signed(value_1000kr / 1000, 1)}{fmt.NBSP}mio. kr."
@@ -66,7 +72,7 @@ def overview_csv(cat: Catalogue) -> pd.DataFrame:
     def add(row_type, p, values, **extra):
         rec = {"row_type": row_type, "number": p.number if p else None, "proposal_id": p.id if p else None,
                "heading": p.heading if p else None, "scenario": None, "in_total": True, "line_id": None,
-               "label": None, "konto": None, "kind": None, "benefit_group": None,
+               "label": None, "konto": None, "kind": None, "benefit_group": None, "basis": None,
                "certainty": p.certainty if p and row_type == "proposal" else None,
                "difficulty": p.difficulty.level if p and row_type == "proposal" else None,
                "horizon": p.horizon if p and row_type == "proposal" else None}
@@ -76,11 +82,13 @@ def overview_csv(cat: Catalogue) -> pd.DataFrame:
         rec.update({f"persons_{y}": persons.get(y, float("nan")) for y in years})
         rows.append(rec)
 
+    out = cat_mod.left_out(cat)
     for p in cat.proposals:
-        add("proposal", p, cat_mod.proposal_total(cat, p), label=p.label)
+        add("proposal", p, cat_mod.proposal_total(cat, p), label=p.label, in_total=p.id not in out)
         for eff in cat_mod.line_effects(cat, p):
-            add("line", p, eff.amounts, scenario=eff.scenario, in_total=eff.in_total, line_id=eff.line_id,
-                label=eff.label, konto=eff.konto, kind=eff.kind, benefit_group=eff.group, persons=eff.persons)
+            add("line", p, eff.amounts, scenario=eff.scenario, in_total=eff.in_total and p.id not in out,
+                line_id=eff.line_id, label=eff.label, konto=eff.konto, kind=eff.kind, benefit_group=eff.group,
+                persons=eff.persons, basis=eff.basis)
         for s in p.scenarios:
             add("scenario", p, cat_mod.proposal_total(cat, p, s.id), scenario=s.id, in_total=s.default,
                 label=s.label, horizon=s.horizon)
@@ -98,7 +106,7 @@ def _years_table(cat: Catalogue, number: int, source: str | None, note: str | No
     for r in frame.itertuples(index=False):
         row = r.row
         if row == "proposal":
-            labels.append(f"Forslag {int(r.number)}. {r.label}")
+            labels.append(f"Forslag {int(r.number)}. {r.label}" + out_of_total(cat, cat.proposal(r.proposal_id)))
         elif row == "line":
             labels.append(_with_konto(r.label, r.konto))
         else:
@@ -150,7 +158,7 @@ def _konto_table(cat: Catalogue, number: int, source: str | None, note: str | No
             classes.append("heading")
         for p in members:
             effects = cat_mod.line_effects(cat, p)
-            rows.append([proposal_heading(p)] + [""] * 7)
+            rows.append([proposal_heading(p) + out_of_total(cat, p)] + [""] * 7)
             classes.append("heading")
             if p.scenarios:
                 for i, s in enumerate(p.scenarios):
@@ -191,10 +199,14 @@ def overview_note(cat: Catalogue, layout: str) -> str:
         parts.append(f"Effekten er vist for {cat.years[-1]}, det sidste år i kataloget; mio. kr.")
     if any(p.scenarios for p in cat.proposals):
         parts.append("Hvor et forslag har alternative scenarier, indgår det markerede scenarie i totalen.")
-    if any(ln.persons is not None for p in cat.proposals for ln in p.all_lines()):
+    lines = [ln for p in cat.proposals for ln in p.all_lines()]
+    if any(ln.on_group for ln in lines):
         parts.append(f"Effekter af flere eller færre på en ydelse er beregnet som fuldtidspersoner gange "
                      f"nettoudgiften pr. fuldtidsperson for ydelsen, afrundet til {fmt.number(cat.round_to)} "
                      "(1.000 kr.).")
+    computed = sum(1 for ln in lines if ln.computed)
+    parts.append(f"Af {len(lines)} effektlinjer er {computed} beregnet (personer, andel af budgettet, tendens eller "
+                 f"årsværk × pris) og {len(lines) - computed} indtastede beløb.")
     return " ".join(parts)
 
 

@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,20 +30,19 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    ValidationInfo,
     computed_field,
     model_validator,
 )
 
 from servicetjek.errors import InputError, Problem
+from servicetjek.inputs import relations
+from servicetjek.inputs.effect_lines import KIND_SIGN, EffectLine, Kind, line_amounts, line_persons  # noqa: F401
+from servicetjek.inputs.relations import relation_problems
 from servicetjek.inputs.taxonomy import load as load_taxonomy
-from servicetjek.publish.formatting import round_to
 from servicetjek.validation import Provenance, Strict, pydantic_problems, safe_yaml
 
 Level = Literal["Lav", "Middel", "Høj"]
-Kind = Literal["investering", "besparelse", "merudgift"]
 KINDS: tuple[str, ...] = ("investering", "besparelse", "merudgift")
-KIND_SIGN = {"investering": 1, "besparelse": -1, "merudgift": 1}   # sign an effect of each kind must have
 KONTI = (5, 6)
 SECTION_TITLES = {
     "baggrund": "Baggrund",
@@ -58,10 +56,6 @@ SECTION_TITLES = {
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
-def _ctx(info: ValidationInfo) -> dict:
-    return info.context or {}
-
-
 # ------------------------------------------------------------------ models
 class Assessment(Strict):
     """A level (Lav/Middel/Høj) and an optional note ("Høj, hvis det skal realiseres uden …")."""
@@ -73,57 +67,6 @@ class Assessment(Strict):
     @classmethod
     def _from_text(cls, data):
         return {"level": data} if isinstance(data, str) else data
-
-
-class EffectLine(Strict):
-    """One effect line: typed amounts (1.000 kr per year) or persons moved on a benefit group.
-
-    Sign: a saving is negative, an investment or an added expense positive.
-    """
-
-    id: Slug | None = None
-    label: str
-    konto: Literal[5, 6]
-    kind: Kind
-    amounts: dict[int, float] | None = None
-    group: str | None = None
-    persons: dict[int, float] | None = None
-    provenance: Provenance | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> "EffectLine":
-        if (self.amounts is None) == (self.persons is None):
-            raise ValueError("en effektlinje har enten 'amounts' eller 'group' + 'persons'")
-        if self.persons is not None and self.group is None:
-            raise ValueError("'persons' kræver 'group' (ydelsesgruppen, hvis nettoudgift bruges)")
-        if self.amounts is not None and self.group is not None:
-            raise ValueError("'group' bruges kun sammen med 'persons'")
-        if self.persons is not None and self.konto != 5:
-            raise ValueError("personer på en ydelse er forsørgelse, dvs. konto 5")
-        values = self.amounts if self.amounts is not None else self.persons
-        sign = KIND_SIGN[self.kind]
-        wrong = {y: v for y, v in values.items() if v * sign < 0}
-        if wrong:
-            what = "negativ (en besparelse)" if sign < 0 else "positiv"
-            raise ValueError(f"en linje af arten '{self.kind}' skal være {what}; fejl i {wrong}")
-        ctx = _ctx(info)
-        years = ctx.get("years")
-        if years is not None:
-            outside = sorted(set(values) - set(years))
-            if outside:
-                raise ValueError(f"år {outside} ligger uden for rapportens år {list(years)}")
-        if self.group is not None:
-            known = ctx.get("groups")
-            if known is not None and self.group not in known:
-                raise ValueError(f"ukendt ydelsesgruppe {self.group!r}; kendte: {', '.join(known)}")
-            costs = ctx.get("costs")
-            if costs is not None and self.group not in costs:
-                raise ValueError(f"ydelsesgruppen {self.group!r} har ingen nettoudgift i benefit_costs.csv")
-        return self
-
-    @property
-    def values(self) -> dict[int, float]:
-        return dict(self.amounts if self.amounts is not None else self.persons)
 
 
 class Scenario(Strict):
@@ -178,6 +121,10 @@ class Proposal(Strict):
     lines: list[EffectLine] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=list)
     sections: Sections = Field(default_factory=Sections)
+    excludes: list[str | int] = Field(default_factory=list, alias="udelukker")      # ids or numbers
+    requires: list[str | int] = Field(default_factory=list, alias="forudsætter")    # ids or numbers
+    in_total: bool = True                   # false: shown, never added to the catalogue's total
+    target_group: str | None = None         # the benefit group for break-even, when no line names one
     number: int = 0                         # set from the order by load_catalogue, never typed
 
     @model_validator(mode="after")
@@ -219,6 +166,8 @@ class Proposal(Strict):
 
 class Catalogue(Strict):
     provenance: Provenance
+    exclusive: Literal["afvis", "alternativer"] = "afvis"   # two exclusive proposals in the total: refuse, or
+    #                                                         count the first and show the rest as alternatives
     round_to: int = Field(default=100, gt=0)
     unit: Literal["1000kr"] = "1000kr"
     # the overview table's layout: 'years' (effect per year, sub-lines, certainty, difficulty) or 'konto'
@@ -230,6 +179,8 @@ class Catalogue(Strict):
     # set by load_catalogue, never typed in the YAML:
     years: list[int] = Field(default_factory=list)
     costs: dict[str, float] = Field(default_factory=dict)
+    paths: dict[str, dict[int, float]] = Field(default_factory=dict)     # budget.csv per group (rate lines)
+    counted: list[str] = Field(default_factory=list)                      # proposals in the total, in order
     source: str = ""
 
     @model_validator(mode="after")
@@ -298,7 +249,7 @@ def _problems(path: Path, raw: Any, err: ValidationError) -> list[Problem]:
 
 def _reserved_problems(path: Path, raw: dict) -> list[Problem]:
     problems = [Problem(path, "feltet sættes af programmet og må ikke skrives i YAML", column=key)
-                for key in ("years", "costs", "source") if key in raw]
+                for key in ("years", "costs", "paths", "counted", "source") if key in raw]
     for index, item in enumerate(raw.get("proposals") or []):
         if isinstance(item, dict) and "number" in item:
             problems.append(Problem(path, f"forslag '{item.get('id')}' (nr. {index + 1}): forslagene nummereres "
@@ -325,8 +276,19 @@ def _cross_problems(path: Path, cat: Catalogue) -> list[Problem]:
     return problems
 
 
-def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int]) -> Catalogue:
-    """Read and validate proposals.yaml against the benefit costs and the report's years."""
+def _paths(budget: pd.DataFrame | None) -> dict[str, dict[int, float]]:
+    if budget is None:
+        return {}
+    out: dict[str, dict[int, float]] = {}
+    for r in budget.itertuples(index=False):
+        out.setdefault(str(r.benefit_group), {})[int(r.year)] = float(r.full_time_persons)
+    return out
+
+
+def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int],
+                   budget: pd.DataFrame | None = None) -> Catalogue:
+    """Read and validate proposals.yaml against the benefit costs, the report's years and (for lines
+    given as a rate of a group's path) the budget assumptions."""
     path = Path(path)
     raw = safe_yaml(path)
     if not isinstance(raw, dict):
@@ -336,28 +298,29 @@ def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int]) ->
         raise InputError(problems)
     costs = {str(g): float(c) for g, c in zip(benefit_costs["benefit_group"], benefit_costs["kr_per_full_time_person"])}
     groups = [g.id for g in load_taxonomy().benefit_groups if not g.total]
-    context = {"years": list(years), "costs": costs, "groups": groups}
+    paths = _paths(budget)
+    context = {"years": list(years), "costs": costs, "groups": groups, "paths": paths}
     try:
         cat = Catalogue.model_validate(raw, context=context)
     except ValidationError as err:
         raise InputError(_problems(path, raw, err)) from None
     numbered = [p.model_copy(update={"number": i}) for i, p in enumerate(cat.proposals, start=1)]
-    cat = cat.model_copy(update={"proposals": numbered, "years": list(years), "costs": costs, "source": str(path)})
+    cat = cat.model_copy(update={"proposals": numbered, "years": list(years), "costs": costs, "paths": paths,
+                                 "source": str(path)})
     problems = _cross_problems(path, cat)
+    if not problems:
+        problems = relation_problems(path, cat.proposals, cat.exclusive)
+    for p in cat.proposals:
+        if p.target_group is not None and p.target_group not in costs:
+            problems.append(Problem(path, f"forslag '{p.id}' (nr. {p.number}): ukendt ydelsesgruppe (ingen "
+                                          "nettoudgift i benefit_costs.csv)", column="target_group",
+                                    value=p.target_group))
     if problems:
         raise InputError(problems)
-    return cat
+    return cat.model_copy(update={"counted": relations.counted(cat.proposals, cat.exclusive)[0]})
 
 
 # ------------------------------------------------------------------ effects
-def line_amounts(line: EffectLine, costs: Mapping[str, float], step: float) -> dict[int, float]:
-    """1.000 kr per year: typed amounts as given; persons × net cost per full-time person, rounded to step."""
-    if line.amounts is not None:
-        return {int(y): float(v) for y, v in sorted(line.amounts.items())}
-    cost = float(costs[line.group])
-    return {int(y): round_to(n * cost / 1000.0, step) for y, n in sorted(line.persons.items())}
-
-
 @dataclass(frozen=True)
 class LineEffect:
     proposal_id: str
@@ -369,8 +332,9 @@ class LineEffect:
     konto: int
     kind: str
     group: str | None
-    persons: dict[int, float] = field(default_factory=dict)
+    persons: dict[int, float] = field(default_factory=dict)     # signed: negative = fewer on the group
     amounts: dict[int, float] = field(default_factory=dict)
+    basis: str = "typed"                                        # persons, rate, trend, fte or typed
 
 
 def _as_proposal(cat: Catalogue, proposal: Proposal | str) -> Proposal:
@@ -385,8 +349,8 @@ def line_effects(cat: Catalogue, proposal: Proposal | str) -> list[LineEffect]:
     for scenario, lines in [(None, p.lines)] + [(s.id, s.lines) for s in p.scenarios]:
         for ln in lines:
             out.append(LineEffect(p.id, p.number, scenario, scenario is None or scenario == default, ln.id, ln.label,
-                                  ln.konto, ln.kind, ln.group, dict(ln.persons or {}),
-                                  line_amounts(ln, cat.costs, cat.round_to)))
+                                  ln.konto, ln.kind, ln.group, line_persons(ln, cat.paths, cat.years),
+                                  line_amounts(ln, cat.costs, cat.round_to, cat.paths, cat.years), ln.basis))
     return out
 
 
@@ -421,10 +385,21 @@ def proposal_subtotals(cat: Catalogue, proposal: Proposal | str, by: Literal["ko
     return {k: _sum([e for e in effects if getattr(e, by) == k], cat.years) for k in keys}
 
 
+def counted_proposals(cat: Catalogue) -> list[Proposal]:
+    """The proposals the total adds: exclusive alternatives, `in_total: false` and their dependants left out."""
+    counted = cat.counted if cat.counted or not cat.proposals else relations.counted(cat.proposals, cat.exclusive)[0]
+    return [p for p in cat.proposals if p.id in counted]
+
+
+def left_out(cat: Catalogue) -> dict[str, str]:
+    """{proposal id: why it is not in the total}."""
+    return relations.counted(cat.proposals, cat.exclusive)[1]
+
+
 def catalogue_total(cat: Catalogue) -> dict[int, float]:
     """The catalogue's total per year (every year of the report; 0 where nothing)."""
     total = {y: 0.0 for y in cat.years}
-    for p in cat.proposals:
+    for p in counted_proposals(cat):
         for year, value in proposal_total(cat, p).items():
             total[year] += value
     return total
@@ -433,7 +408,7 @@ def catalogue_total(cat: Catalogue) -> dict[int, float]:
 def catalogue_subtotals(cat: Catalogue, by: Literal["konto", "kind"] = "konto") -> dict[Any, dict[int, float]]:
     keys = KONTI if by == "konto" else KINDS
     out = {k: {y: 0.0 for y in cat.years} for k in keys}
-    for p in cat.proposals:
+    for p in counted_proposals(cat):
         for key, per_year in proposal_subtotals(cat, p, by).items():
             for year, value in per_year.items():
                 out[key][year] += value

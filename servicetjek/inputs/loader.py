@@ -59,7 +59,8 @@ class Inputs:
 
             self.__dict__["_catalogue"] = load_catalogue(self.municipality.folder / "proposals.yaml",
                                                          self.own["benefit_costs"],
-                                                         self.municipality.config.years.scenario)
+                                                         self.municipality.config.years.scenario,
+                                                         self.own.get("budget"))
         return self.__dict__["_catalogue"]
 
     @classmethod

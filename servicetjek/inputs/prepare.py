@@ -279,7 +279,7 @@ def validate(name: str, report=None) -> Prepared:
     catalogue = None
     if "benefit_costs" in own and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
-                                 own["benefit_costs"], mun.config.years.scenario)
+                                 own["benefit_costs"], mun.config.years.scenario, own.get("budget"))
     if "national_forecast" in own and any("scenario" in c.decl.publishes for c in report.chapters):
         problems.problems += forecast_problems(mun, own["national_forecast"])
     if annual is not None and population is not None:

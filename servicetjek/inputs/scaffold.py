@@ -133,7 +133,7 @@ proposals:
         konto: 5
         kind: besparelse
         group: {U}            # ydelsesgruppe-id, f.eks. foertidspension; prisen fra benefit_costs.csv
-        persons: {{{U}: {U}}}   # {{år: ændring i fuldtidspersoner (negativ = færre), ...}}
+        persons: {{{U}: {U}}}   # {{år: fuldtidspersoner, der forlader ydelsen (antal >= 0), ...}}; eller rate/trend
     sections:
       baggrund: |
         {U}
