@@ -24,6 +24,7 @@ import pandas as pd
 
 from servicetjek.inputs import owndata
 from servicetjek.inputs.taxonomy import Taxonomy
+from servicetjek.publish.phrases import CLOSE_WITHIN
 
 LAYOUTS = ("summary", "all")
 EXIT_DEVIATIONS = ("relative", "points")
@@ -317,11 +318,11 @@ class CostKeyFigures:
 
 
 def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: float = 30.0,
-                exit_band: float = 3.0) -> CostKeyFigures:
+                exit_band: float = CLOSE_WITHIN * 100) -> CostKeyFigures:
     """`tables`: the chapter's tables, {"totals", "unit", "composition", "exit_rates", "bubbles"}.
     `far`: a unit cost at least this many percent below the mean is 'markant lavere';
-    `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level
-    (3 % reproduces the reference report's reading of its Tabel 5)."""
+    `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level; the one
+    threshold of "tæt på" (phrases.CLOSE_WITHIN, in percent), which the figure reading uses too."""
     totals, unit, comp = tables["totals"], tables["unit"], tables["composition"]
     rates, bubbles = tables["exit_rates"], tables["bubbles"]
     t = totals.set_index("row_id")
