@@ -5,14 +5,17 @@ builders of the roots its chapters publish (plus `kommune`). A number is compute
 functions the chapters use, and never typed:
 
     kommune.*     name, slug
-    status.*      <group>.<year>, change(.latest)(_persons).<group>, year       (chapter status)
-    longrun.*     gap_persons, gap_kr, gap_1000kr, year, start                   (chapter status)
+    status.*      <group>.<year>, change(.latest)(_persons).<group>, label.<group>, (chapter status)
+                  year, years.<first|previous|last>
+    longrun.*     gap_persons, gap_kr, gap_1000kr, gap_share, year, start, role,  (chapter status)
+                  group (the comparison group's definite form: "det nære arbejdsmarked")
     scenario.*    potential.<year>.persons/kr, potential_persons, potential_kr,  (chapter scenarier)
                   last_year, path.<budget|national|favourable>.<year>
     budget.*      <benefit_group|i_alt>.<year>                                   (chapter scenarier)
     resources.*   total_1000kr, persons, konto5_1000kr, konto6_share, …          (chapter omkostninger)
-    unit_costs.*  <kommune|mean|min|max|deviation>.<row>                         (chapter omkostninger)
-    exit_rates.*  <kommune|klynge_ekskl|naert_ekskl>.<target group>             (chapter omkostninger)
+    unit_costs.*  <kommune|mean|min|max|deviation>.<row>, rank, rank_high,       (chapter omkostninger)
+                  jobcentres
+    exit_rates.*  <kommune|klynge_ekskl|naert_ekskl|deviation>.<target group>    (chapter omkostninger)
     catalogue.*   count, total.<year>, konto5/konto6/<kind>.<year>, number.<id>  (chapter katalog)
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from servicetjek.chapters import status
+from servicetjek.publish import phrases
 
 
 def status_values(inp) -> dict:
@@ -42,6 +46,7 @@ def status_values(inp) -> dict:
     ctx["change_latest"] = {str(r): float(dev.at[r, "change_latest"]) for r in dev.index}
     ctx["change_latest_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, prev]) for r in dev.index}
     ctx["change_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, first]) for r in dev.index}
+    ctx["label"] = {str(r): str(dev.at[r, "label"]) for r in dev.index}
     ctx["year"] = str(years[-1])
     ctx["years"] = {"first": first, "previous": prev, "last": last}
     return ctx
@@ -53,8 +58,12 @@ def longrun_values(inp) -> dict:
     weights = status.active_weights(inp.annual, mun, inp.taxonomy, mun.config.years.latest)
     cost = status.weighted_cost(weights, inp.benefit_costs)
     gap = float(table["gap"].iloc[-1])
+    group = status.longrun_group(mun)
+    total = float(table[mun.name].iloc[-1])
     return {"gap_persons": gap, "gap_kr": gap * cost, "gap_1000kr": gap * cost / 1000.0,
-            "year": str(int(table["year"].iloc[-1])), "start": str(int(table["year"].iloc[0]))}
+            "gap_share": gap / total if total else 0.0,
+            "year": str(int(table["year"].iloc[-1])), "start": str(int(table["year"].iloc[0])),
+            "role": group.role, "group": phrases.definite(group.role)}
 
 
 def scenario_values(inp) -> dict:
@@ -87,9 +96,28 @@ def catalogue_values(inp) -> dict:
 
 
 def exit_rate_values(inp) -> dict:
+    """exit_rates.<kommune|klynge_ekskl|naert_ekskl>.<group> (percent) and deviation.<group> (kommune ÷ klynge
+    − 1, a ratio: `{{ exit_rates.deviation.dagpenge | taet_paa }}`)."""
     from servicetjek.chapters.costs import exit_rate_context
 
-    return exit_rate_context(inp.own).get("exit_rates", {})
+    ctx = exit_rate_context(inp.own).get("exit_rates", {})
+    own, klynge = ctx.get("kommune", {}), ctx.get("klynge_ekskl", {})
+    ctx["deviation"] = {g: own[g] / klynge[g] - 1 for g in own if klynge.get(g)}
+    return ctx
+
+
+def unit_cost_values(inp) -> dict:
+    """unit_costs.<kommune|mean|min|max|deviation>.<row>, and rank (1 = the lowest total unit cost of all
+    jobcentres, the municipality included), rank_high (1 = the highest) and jobcentres (their number)."""
+    ctx = _own(inp).get("unit_costs", {})
+    frame = inp.own.get("unit_costs")
+    own = ctx.get("kommune", {}).get("samlet")
+    if frame is not None and own is not None:
+        others = [float(v) for v in frame[frame["target_group"] == "samlet"]["unit_cost_1000kr"]]
+        ctx["rank"] = 1 + sum(1 for v in others if v < own)
+        ctx["rank_high"] = 1 + sum(1 for v in others if v > own)
+        ctx["jobcentres"] = len(others) + 1
+    return ctx
 
 
 BUILDERS = {
@@ -98,7 +126,7 @@ BUILDERS = {
     "scenario": scenario_values,
     "budget": lambda inp: _own(inp).get("budget", {}),
     "resources": lambda inp: _own(inp).get("resources", {}),
-    "unit_costs": lambda inp: _own(inp).get("unit_costs", {}),
+    "unit_costs": unit_cost_values,
     "exit_rates": exit_rate_values,
     "catalogue": catalogue_values,
 }

@@ -151,6 +151,9 @@ def join(items, word: str = "og") -> str:
 
 
 def lower_first(label: str) -> str:
+    """'Dagpenge mv.' -> 'dagpenge mv.'; an abbreviation stays ('KTH i alt')."""
+    if label[1:2].isupper():
+        return label
     return label[:1].lower() + label[1:]
 
 
