@@ -47,9 +47,34 @@ def status_values(inp) -> dict:
     ctx["change_latest_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, prev]) for r in dev.index}
     ctx["change_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, first]) for r in dev.index}
     ctx["label"] = {str(r): str(dev.at[r, "label"]) for r in dev.index}
+    for key, year in (("first", first), ("previous", prev), ("last", last)):
+        ctx[key] = {str(r): float(dev.at[r, year]) for r in dev.index}
+    ctx.update(_comparisons(inp, dev, years[-1]))
     ctx["year"] = str(years[-1])
     ctx["years"] = {"first": first, "previous": prev, "last": last}
     return ctx
+
+
+def _comparisons(inp, dev, year: int) -> dict:
+    """share.<kommune|role>.<row> (percent of the population 16-64, as Tabel 1), share_gap.<role>.<row>
+    (kommune − group, percentage points as Tabel 1 prints them), change_group.<role>.<row> (the group's period
+    change, Tabel 2) and change_gap.<role>.<row> (kommune's period change − the group's; positive: the
+    municipality developed less favourably)."""
+    mun = inp.municipality
+    shares = status.shares(inp.annual, inp.population, mun, inp.taxonomy, year).set_index("row_id")
+    out: dict[str, Any] = {"share": {"kommune": {str(r): float(v) for r, v in shares[mun.name].items()}},
+                           "share_gap": {}, "change_group": {}, "change_gap": {}}
+    for group in mun.groups.groups:
+        if group.name in shares.columns:
+            out["share"][group.role] = {str(r): float(v) for r, v in shares[group.name].items()}
+            out["share_gap"][group.role] = {str(r): round(float(shares.at[r, mun.name]), 1)
+                                            - round(float(v), 1) for r, v in shares[group.name].items()}
+        column = f"change_period {group.short_name}"
+        if column in dev.columns:
+            out["change_group"][group.role] = {str(r): float(v) for r, v in dev[column].items()}
+            out["change_gap"][group.role] = {str(r): float(dev.at[r, "change_period"] - v)
+                                             for r, v in dev[column].items()}
+    return out
 
 
 def longrun_values(inp) -> dict:
@@ -103,6 +128,11 @@ def exit_rate_values(inp) -> dict:
     ctx = exit_rate_context(inp.own).get("exit_rates", {})
     own, klynge = ctx.get("kommune", {}), ctx.get("klynge_ekskl", {})
     ctx["deviation"] = {g: own[g] / klynge[g] - 1 for g in own if klynge.get(g)}
+    names = {t.id: t.name for t in inp.taxonomy.target_groups}
+    groups = [g for g in names if g in ctx["deviation"]]
+    words = {g: phrases.level(ctx["deviation"][g], "higher", "lower", "close") for g in groups}
+    # Tabel 5 read with the one "tæt på" band: lists of group names (`{{ exit_rates.groups.lower | liste }}`)
+    ctx["groups"] = {w: [names[g] for g in groups if words[g] == w] for w in ("higher", "lower", "close")}
     return ctx
 
 
@@ -117,6 +147,26 @@ def unit_cost_values(inp) -> dict:
         ctx["rank"] = 1 + sum(1 for v in others if v < own)
         ctx["rank_high"] = 1 + sum(1 for v in others if v > own)
         ctx["jobcentres"] = len(others) + 1
+        dev = ctx.get("deviation", {})
+        ctx["rank_words"] = (phrases.rank(ctx["rank"], "laveste", "de") if dev.get("samlet", 0) < 0 or ctx["rank"] == 1
+                             else phrases.rank(ctx["rank_high"], "højeste", "de"))
+        groups = [t.id for t in inp.taxonomy.target_groups if t.id in dev]
+        ctx["higher_count"] = sum(1 for g in groups if dev[g] > 0)
+        ctx["lower_count"] = sum(1 for g in groups if dev[g] < 0)
+        ctx["group_count"] = len(groups)
+    return ctx
+
+
+def budget_values(inp) -> dict:
+    """budget.<benefit_group|i_alt>.<year>, years.first/last, and change.<group> (first → last budget year,
+    a ratio: `{{ budget.change.foertidspension | retning("stiger", "falder") }}`)."""
+    ctx = _own(inp).get("budget", {})
+    if not ctx.get("i_alt"):
+        return ctx
+    years = sorted(ctx["i_alt"])
+    first, last = years[0], years[-1]
+    ctx["change"] = {g: v[last] / v[first] - 1 for g, v in list(ctx.items()) if v.get(first)}
+    ctx["years"] = {"first": str(first), "last": str(last)}
     return ctx
 
 
@@ -124,7 +174,7 @@ BUILDERS = {
     "status": status_values,
     "longrun": longrun_values,
     "scenario": scenario_values,
-    "budget": lambda inp: _own(inp).get("budget", {}),
+    "budget": budget_values,
     "resources": lambda inp: _own(inp).get("resources", {}),
     "unit_costs": unit_cost_values,
     "exit_rates": exit_rate_values,

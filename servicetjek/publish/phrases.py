@@ -52,6 +52,12 @@ def compare(deviation: float, higher: str = "højere", lower: str = "lavere", sa
     return direction(deviation, higher, lower, same)
 
 
+def deviation(ratio: float, higher: str = "højere end", lower: str = "lavere end", same: str = "på niveau med") -> str:
+    """A relative deviation with its size: '19 pct. lavere end', 'under 1 pct. højere end', 'på niveau med'."""
+    word = compare(ratio, higher, lower, same)
+    return word if word == same else f"{percent(abs(float(ratio)))} {word}"
+
+
 def is_close(deviation: float) -> bool:
     """Is a relative deviation (own ÷ other − 1, a ratio) within CLOSE_WITHIN?"""
     return abs(float(deviation)) < CLOSE_WITHIN
@@ -100,6 +106,12 @@ def percent(ratio: float, decimals: int = 0) -> str:
     if ratio != 0 and shown == fmt.number(0, decimals):
         return f"under {fmt.number(10 ** -decimals, decimals)} pct."
     return f"{fmt.number(ratio * 100, decimals)} pct."
+
+
+def signed_percent(ratio: float, decimals: int = 0) -> str:
+    """A change with its sign in running text: '+7 pct.', '-1,4 pct.' ('under 1 pct.' for a tiny one)."""
+    text = percent(ratio, decimals)
+    return text if text.startswith(("-", "under", "0 ")) else "+" + text
 
 
 def points(value: float, decimals: int = 0) -> str:

@@ -12,9 +12,12 @@ Phrase filters (publish/phrases.py, the same functions the generated sentences u
   retning("steget", "faldet"[, "uændret"])     a relative change; the third word within phrases.UNCHANGED_WITHIN
   sammenlign("højere", "lavere"[, "på niveau med"])   a relative deviation, same tolerance
   taet_paa("højere end", "lavere end"[, "tæt på"])    a relative deviation, phrases.CLOSE_WITHIN
+  afvigelse[("højere end", "lavere end", "på niveau med")]  a relative deviation: "19 pct. lavere end"
+  liste[("og")]                                a list of names: "dagpenge, sygedagpenge og jobafklaring"
   rang("laveste"[, "den"])                     a rank in words: 4 → "den fjerdelaveste"
   antal("andet jobcenter", "andre jobcentre")  a count with grammatical number
   procent[(decimals)]                          a ratio in running text: "19 pct.", "under 1 pct."
+  procent_fortegn[(decimals)]                  a change with its sign: "+7 pct."
   procentpoint[(decimals)]                     percentage points: "9 procentpoint"
   mio_kr                                       kr. → "58 mio. kr." (the one rounding of running text)
   bestemt / bestemt_genitiv                    a group's role → "klyngen" / "klyngens"
@@ -40,7 +43,7 @@ from servicetjek.publish import formatting, phrases
 from servicetjek.publish.formatting import round_to
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]*?)\}\}")
-PATH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)")
+PATH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_/-]+)*)")
 
 
 @dataclass
@@ -71,6 +74,13 @@ def _number(v: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"filteret '{name}' kræver et tal")
     return float(value)
+
+
+def _list(v: Any) -> list:
+    value = _raw(v)
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("filteret 'liste' kræver en liste af navne")
+    return list(value)
 
 
 def _keep(v: Any, value: float, decimals: int | None = None, signed: bool | None = None) -> _Value:
@@ -108,7 +118,11 @@ FILTERS = {
     "antal": _text("antal", phrases.count),
     "procent": _text("procent", phrases.percent),
     "procentpoint": _text("procentpoint", phrases.points),
+    "procent_fortegn": _text("procent_fortegn", phrases.signed_percent),
     "mio_kr": _text("mio_kr", phrases.mio_kr),
+    "afvigelse": _text("afvigelse", phrases.deviation),
+    "liste": lambda v, word="og", empty="ingen målgrupper": (
+        phrases.join([phrases.lower_first(str(x)) for x in _list(v)], word) or empty),
     "bestemt": lambda v: phrases.definite(str(_raw(v))),
     "bestemt_genitiv": lambda v: phrases.definite(str(_raw(v)), genitive=True),
 }
