@@ -38,7 +38,8 @@ def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
                if g in labels and g != "i_alt" and "/" not in g}
     up, _ = drivers(persons, last - prev)
     if up and word != "uændret":
-        out.append(f"{'Stigningen' if latest > 0 else 'Faldet'} skyldes især {listed(up)}.")
+        out.append(f"{'Stigningen' if latest > 0 else 'Faldet'} skyldes især "
+                   f"{listed(up, 'flere på' if latest > 0 else 'færre på')}.")
     if years[0] != years[1]:
         period = st["change"]["i_alt"]
         pword = ph.direction(period)
@@ -49,7 +50,23 @@ def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
         active = last - st["foertidspension"][years[-1]]
         out.append(f"Heraf er ca. {fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
                    "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
-    return out
+    return out + share_sentences(st, kommune, chapter)
+
+
+def share_sentences(st: dict, kommune: str, chapter) -> list[str]:
+    """The share against each comparison group, as Tabel 1 prints it."""
+    gaps = st.get("share_gap") or {}
+    own = (st.get("share") or {}).get("kommune", {}).get("i_alt")
+    if own is None or not gaps:
+        return []
+    parts = []
+    for role, gap in gaps.items():
+        diff = gap["i_alt"]
+        word = "på niveau med" if abs(diff) < 0.05 else (
+            f"{fmt.pct_points(abs(diff))} procentpoint {'højere' if diff > 0 else 'lavere'} end i")
+        parts.append(f"{word} {ph.definite(role)}")
+    return [f"Andelen af befolkningen mellem 16 og 64 år på offentlig forsørgelse er {fmt.pct_points(own)} pct. i "
+            f"{kommune} – {ph.join(parts)}{_ref(chapter, 'status_shares')}."]
 
 
 def longrun_sentences(values: dict, kommune: str, chapter) -> list[str]:

@@ -41,7 +41,10 @@ def budget_drivers(budget: pd.DataFrame, names: dict[str, str]) -> tuple[str, li
     return ph.direction(total / float(budget.loc[first].sum())), up, against
 
 
-def path_sentences(run, kommune: str, ch, names: dict[str, str]) -> list[str]:
+def path_sentences(run, who: tuple[str, str], ch, names: dict[str, str]) -> list[str]:
+    """`who`: (the municipality's name, the role of the comparison group whose gap the scenario closes)."""
+    kommune, role = who
+    group = ph.definite(role)
     paths = run.paths
     actual, first, last = paths.iloc[0], paths.iloc[1], paths.iloc[-1]
     y0, y1, yn = int(actual["year"]), int(first["year"]), int(last["year"])
@@ -66,9 +69,9 @@ def path_sentences(run, kommune: str, ch, names: dict[str, str]) -> list[str]:
     if round(gap) > 0 and closed > 0:
         share = "hele gabet" if closed >= 1 else f"{ph.percent(closed)} af gabet"
         out.append(f"I det gunstige scenarie følger {kommune} den nationale udvikling fra sit eget budget for {y1} "
-                   f"og indhenter frem mod {yn} {share} på ca. {ph.persons(gap)} til sammenligningsgruppen.")
+                   f"og indhenter frem mod {yn} {share} på ca. {ph.persons(gap)} til {group}.")
     else:
-        out.append(f"{kommune} har intet gab at indhente til sammenligningsgruppen, så i det gunstige scenarie "
+        out.append(f"{kommune} har intet gab at indhente til {group}, så i det gunstige scenarie "
                    f"følger kommunen blot den nationale udvikling fra sit eget budget for {y1}.")
     return out
 

@@ -72,10 +72,12 @@ def sensitivity_table(sens: pd.DataFrame, number: int, source: str, note: str | 
                       source=source, note=note, first_column_header="Variant")
 
 
-def key_sentences(run, kommune: str, ch, names: dict[str, str], sens: pd.DataFrame | None = None) -> dict[str, list[str]]:
+def key_sentences(run, mun, ch, names: dict[str, str], sens: pd.DataFrame | None = None) -> dict[str, list[str]]:
     """The chapter's sentences (chapters/scenario_text.py): 'paths' before Figur 2, 'potential' after the paths
-    table. `run`: scenarios.Run; `ch`: the declared chapter; `names`: benefit group id -> label."""
-    from servicetjek.chapters import scenario_text
+    table. `run`: scenarios.Run; `mun`: the municipality; `ch`: the declared chapter; `names`: benefit group
+    id -> label."""
+    from servicetjek.chapters import scenario_text, status
 
-    return {"paths": scenario_text.path_sentences(run, kommune, ch, names),
+    group = status.longrun_group(mun)
+    return {"paths": scenario_text.path_sentences(run, (mun.name, group.role), ch, names),
             "potential": scenario_text.potential_sentences(run, ch, sens)}

@@ -41,9 +41,10 @@ def drivers(changes: dict[str, float], total_change: float, minimum: float = DRI
     return with_total, against
 
 
-def listed(items: list[tuple[str, float]], unit: str = "") -> str:
-    """'sygedagpenge (+74) og fleksjob (+127)'."""
-    return ph.join([f"{group_word(k)} ({fmt.signed(v)}{unit})" for k, v in items])
+def listed(items: list[tuple[str, float]], more: str = "") -> str:
+    """'sygedagpenge (+74) og fleksjob (+127)'; with `more` ('flere på'/'færre på') before the first group."""
+    text = ph.join([f"{group_word(k)} ({fmt.signed(v)})" for k, v in items])
+    return f"{more} {text}" if more and text else text
 
 
 def _top(dev: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +68,7 @@ def level_sentences(kf: KeyFigures, dev: pd.DataFrame, ch) -> list[str]:
         up, against = drivers(persons, kf.total - kf.total_prev)
         noun = "Stigningen" if change > 0 else "Faldet"
         if up:
-            out.append(f"{noun} skyldes især {listed(up)}.")
+            out.append(f"{noun} skyldes især {listed(up, 'flere på' if change > 0 else 'færre på')}.")
         if against:
             counter = "faldet" if change > 0 else "steget"
             out.append(f"Modsat er antallet {counter} for {listed(against)}.")
