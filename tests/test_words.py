@@ -5,7 +5,6 @@ the opposite way, with no sentence contradicting a table."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pandas as pd
 import pytest
