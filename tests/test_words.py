@@ -283,3 +283,28 @@ def test_reference_statements_slagelse(slagelse):
         assert f"jf. tabel {ch.table_number(table)}" in c
     for figure in ("cost_deviation", "cost_composition", "cost_vs_effect"):
         assert f"jf. figur {ch.figure_number(figure)}" in c
+
+
+# ------------------------------------------------------------------ no number typed twice
+def test_a_typed_number_is_rejected_with_its_placeholder(slagelse):
+    from servicetjek.inputs.typed_numbers import check_typed_numbers
+
+    values = published_values(slagelse, declaration.report())
+    text = ("Intro.\nEnhedsomkostningerne er 19 pct. lavere, og der var 9.743 fuldtidspersoner (ca. 6.300 aktive).\n"
+            'Der er 4 hovedveje, og i juni 2020 steg ledigheden med {{ "25" }} pct.; {{ status.last.i_alt }}.\n')
+    problems = check_typed_numbers(text, values, "vurdering.md", {2019, 2020})
+    found = {p.value: p for p in problems}
+    assert set(found) == {"19", "9.743", "6.300"}
+    assert all(p.line == 2 and str(p.file) == "vurdering.md" for p in problems)
+    assert "{{ status.i_alt.2019 }}" in found["9.743"].message or "i_alt" in found["9.743"].message
+    assert "| r100 }}" in found["6.300"].message
+    assert "{{ unit_costs.deviation.dagpenge | abs | pct }}" in check_typed_numbers(
+        "Dagpenge: 19 pct. lavere.", {"unit_costs": values["unit_costs"]}, "v.md")[0].message
+
+
+def test_prepare_rejects_a_typed_number(data_copy):
+    path = data_copy.raw / "slagelse" / "texts" / "vurdering.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nSlagelse har 9.743 fuldtidspersoner.\n", encoding="utf-8")
+    run = data_copy.pipeline("prepare", "--kommune", "Slagelse")
+    assert run.returncode == 2
+    assert "vurdering.md" in run.stderr and "tallet 9.743" in run.stderr and "{{ " in run.stderr

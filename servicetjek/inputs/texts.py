@@ -1,5 +1,6 @@
-"""The consultant's texts: the text chapters the declaration names (texts/<id>.md), and the check that every
-placeholder in them and in the proposal catalogue is a value some chapter of the report publishes."""
+"""The consultant's texts: the text chapters the declaration names (texts/<id>.md), the check that every
+placeholder in them and in the proposal catalogue is a value some chapter of the report publishes, and that no
+number the report computes is typed in them (inputs/typed_numbers.py)."""
 
 from __future__ import annotations
 
@@ -33,15 +34,36 @@ def render_text(folder: Path, chapter, values: dict) -> str:
     return render(without_comments(load_text(folder, chapter)), values, file=path)
 
 
+def _years(values: dict) -> set[int]:
+    """The years the report's values are keyed by (a typed year is never a typed value)."""
+    found: set[int] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, int) and 1900 <= key <= 2100:
+                    found.add(key)
+                walk(value)
+
+    walk(values)
+    return found | {y + d for y in found for d in (-1, 1)}
+
+
 def check_texts(folder: Path, report, values: dict, catalogue=None) -> list[Problem]:
     """Every placeholder in the report's text chapters and in the catalogue's texts resolves to a value
     the report's chapters publish; each problem names the file, the line and the placeholder."""
+    from servicetjek.inputs.typed_numbers import check_typed_numbers
+
     problems: list[Problem] = []
+    years = _years(values)
     for chapter in report.text_chapters():
         try:
             render_text(folder, chapter, values)
         except InputError as err:
             problems += err.problems
+            continue
+        path = Path(folder) / chapter.decl.source
+        problems += check_typed_numbers(without_comments(load_text(folder, chapter)), values, path, years)
     if catalogue is not None:
         from servicetjek.chapters.catalogue_texts import check_placeholders
 
