@@ -308,3 +308,37 @@ def test_prepare_rejects_a_typed_number(data_copy):
     run = data_copy.pipeline("prepare", "--kommune", "Slagelse")
     assert run.returncode == 2
     assert "vurdering.md" in run.stderr and "tallet 9.743" in run.stderr and "{{ " in run.stderr
+
+
+# ------------------------------------------------------------------ the consultant's slots in the notebook chapters
+def test_a_slot_replaces_the_generated_paragraphs(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from servicetjek.chapters import values as values_mod
+    from servicetjek.publish import slots
+
+    ch = declaration.chapter("status")
+    assert ch.decl.slots == ["level", "shares", "period", "longrun"]
+    inp = SimpleNamespace(municipality=SimpleNamespace(folder=tmp_path))
+    assert "Genereret." in slots.slot_html(inp, ch, "level", ["Genereret."])          # no file: generated
+    path = slots.slot_path(tmp_path, "status", "level")
+    path.parent.mkdir(parents=True)
+    path.write_text("<!-- tom -->\n", encoding="utf-8")
+    assert "Genereret." in slots.slot_html(inp, ch, "level", ["Genereret."])          # only a comment: generated
+    path.write_text('Antallet er {{ x | retning("steget", "faldet") }}.\n', encoding="utf-8")
+    monkeypatch.setattr(values_mod, "report_context", lambda inp: {"x": -0.02})
+    html = slots.slot_html(inp, ch, "level", ["Genereret."])
+    assert "Antallet er faldet." in html and "Genereret." not in html
+    with pytest.raises(KeyError):
+        slots.slot_html(inp, ch, "nope", [])
+
+
+def test_prepare_checks_the_slots(data_copy):
+    folder = data_copy.raw / "slagelse" / "texts" / "status"
+    folder.mkdir(parents=True)
+    (folder / "levle.md").write_text("Tekst.\n", encoding="utf-8")
+    (folder / "period.md").write_text("Linje 1.\nAntallet er {{ status.nope }} og 9.743.\n", encoding="utf-8")
+    run = data_copy.pipeline("prepare", "--kommune", "Slagelse")
+    assert run.returncode == 2
+    assert "ukendt plads 'levle'" in run.stderr and "level, shares, period, longrun" in run.stderr
+    assert "period.md, linje 2" in run.stderr and "status.nope" in run.stderr

@@ -61,7 +61,7 @@ def unit_rank(kf: CostKeyFigures) -> str:
 
 
 def unit_sentences(kf: CostKeyFigures, ch) -> list[str]:
-    """[0] before Tabel 4, the rest after it (with Figur 4)."""
+    """[0] before Tabel 4 (slot 'unit'), the rest after it, with Figur 4 (slot 'unit_groups')."""
     dev = kf.unit_deviation / 100
     others = ph.count(kf.jobcentres - 1, "andet jobcenter", "andre jobcentre")
     mean = "et gennemsnit i " + others if kf.jobcentres > 2 else others
@@ -165,6 +165,8 @@ def bubble_sentences(kf: CostKeyFigures, ch) -> list[str]:
 
 
 def key_sentences(kf: CostKeyFigures, ch) -> dict[str, list[str]]:
-    return {"intro": intro_sentences(kf, ch), "totals": total_sentences(kf, ch), "unit": unit_sentences(kf, ch),
+    unit = unit_sentences(kf, ch)
+    return {"intro": intro_sentences(kf, ch), "totals": total_sentences(kf, ch), "unit": unit[:1],
+            "unit_groups": unit[1:],
             "composition": composition_sentences(kf, ch), "exit": exit_sentences(kf, ch),
             "bubble": bubble_sentences(kf, ch)}

@@ -376,15 +376,17 @@ def report_context(own: dict[str, pd.DataFrame]) -> dict:
     budget.<benefit_group|i_alt>.<year> (full-time persons);
     unit_costs.<kommune|mean|min|max|deviation>.<row> (rows as in unit_costs.csv; deviation a ratio).
     """
-    res = own["resources"]
-    total = float(res["expenses_1000kr"].sum())
-    by_konto = expenses_by_konto(res)
-    ctx: dict = {"resources": {
-        "total_1000kr": total,
-        "persons": float(own["resource_persons"]["full_time_persons"].sum()),
-        **{f"konto{k}_1000kr": float(by_konto.get(k, 0.0)) for k in KONTI},
-        **{f"konto{k}_share": float(by_konto.get(k, 0.0)) / total for k in KONTI},
-    }}
+    ctx: dict = {}
+    if "resources" in own and "resource_persons" in own:   # a report without the cost chapter doesn't load them
+        res = own["resources"]
+        total = float(res["expenses_1000kr"].sum())
+        by_konto = expenses_by_konto(res)
+        ctx["resources"] = {
+            "total_1000kr": total,
+            "persons": float(own["resource_persons"]["full_time_persons"].sum()),
+            **{f"konto{k}_1000kr": float(by_konto.get(k, 0.0)) for k in KONTI},
+            **{f"konto{k}_share": float(by_konto.get(k, 0.0)) / total for k in KONTI},
+        }
     if "budget" in own:
         wide = own["budget"].pivot_table(index="benefit_group", columns="year", values="full_time_persons",
                                          aggfunc="sum")

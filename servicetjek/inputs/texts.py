@@ -34,6 +34,29 @@ def render_text(folder: Path, chapter, values: dict) -> str:
     return render(without_comments(load_text(folder, chapter)), values, file=path)
 
 
+def check_slots(folder: Path, report, values: dict, years: set[int]) -> list[Problem]:
+    """Every slot file names a declared slot of its chapter, and reads like a text chapter."""
+    from servicetjek.inputs.typed_numbers import check_typed_numbers
+    from servicetjek.publish.slots import slot_files
+
+    problems: list[Problem] = []
+    for chapter in report.chapters:
+        for path in slot_files(folder, chapter.decl.id):
+            if path.stem not in chapter.decl.slots:
+                known = ", ".join(chapter.decl.slots) or "ingen"
+                problems.append(Problem(path, f"ukendt plads '{path.stem}' for kapitlet '{chapter.decl.id}'; "
+                                              f"kendte: {known}"))
+                continue
+            text = without_comments(path.read_text(encoding="utf-8"))
+            try:
+                render(text, values, file=path)
+            except InputError as err:
+                problems += err.problems
+                continue
+            problems += check_typed_numbers(text, values, path, years)
+    return problems
+
+
 def _years(values: dict) -> set[int]:
     """The years the report's values are keyed by (a typed year is never a typed value)."""
     found: set[int] = set()
@@ -64,6 +87,7 @@ def check_texts(folder: Path, report, values: dict, catalogue=None) -> list[Prob
             continue
         path = Path(folder) / chapter.decl.source
         problems += check_typed_numbers(without_comments(load_text(folder, chapter)), values, path, years)
+    problems += check_slots(folder, report, values, years)
     if catalogue is not None:
         from servicetjek.chapters.catalogue_texts import check_placeholders
 
