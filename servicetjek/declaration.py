@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,6 +40,7 @@ class ChapterDecl(Strict):
     publishes: list[str] = Field(default_factory=list)
     resume: str | None = None
     quotes: bool = False
+    slots: list[str] = Field(default_factory=list)    # the consultant's named slots (texts/<id>/<slot>.md)
 
     @field_validator("publishes")
     @classmethod
@@ -54,6 +56,10 @@ class ChapterDecl(Strict):
             raise ValueError(f"kapitlet '{self.id}' er en notesbog og skal have source: notebooks/<navn>.ipynb")
         if self.kind == "text" and not (self.source or "").endswith(".md"):
             raise ValueError(f"kapitlet '{self.id}' er en tekst og skal have source: texts/<navn>.md")
+        if self.kind != "notebook" and self.slots:
+            raise ValueError(f"kapitlet '{self.id}' er ikke en notesbog og kan ikke have pladser (slots)")
+        if len(set(self.slots)) != len(self.slots) or not all(re.fullmatch(r"[a-z][a-z0-9_]*", s) for s in self.slots):
+            raise ValueError(f"kapitlet '{self.id}': pladserne skal være unikke navne med små bogstaver, tal og _")
         if self.kind != "notebook" and (self.tables or self.figures or self.data):
             raise ValueError(f"kapitlet '{self.id}' er ikke en notesbog og kan ikke have tabeller eller figurer")
         return self

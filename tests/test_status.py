@@ -95,7 +95,10 @@ def test_key_sentences_from_numbers(prepared):
     weights = status.active_weights(p.annual, mun, TX, 2019)
     kf = status.key_figures(shares.reset_index(), dev.reset_index(), longrun, mun,
                             status.weighted_cost(weights, owndata.cost_by_group(p.own["benefit_costs"])))
-    text = " ".join(status_views.key_sentences(kf))
+    from servicetjek import declaration
+
+    parts = status_views.key_sentences(kf, shares.reset_index(), dev.reset_index(), mun, declaration.chapter("status"))
+    text = " ".join(s for part in parts.values() for s in part)
     assert "I 2019 modtog gennemsnitligt 9.743 fuldtidspersoner" in text
     assert "steget med 126 fuldtidspersoner, eller 1,3 pct." in text
     assert "Ca. 6.300 af dem er i målgruppen" in text

@@ -13,7 +13,7 @@ import pandas as pd
 
 from servicetjek.chapters.costs import CostKeyFigures
 from servicetjek.publish import formatting as fmt
-from servicetjek.publish import style
+from servicetjek.publish import phrases, style
 from servicetjek.publish.formatting import round_to
 from servicetjek.publish.report import figure_html, table_html
 
@@ -227,9 +227,11 @@ def bubble_figure(bubbles: pd.DataFrame, kommune: str, exit_deviation: str = "re
         scale = 1400.0 / max(float(size.max()), 1.0)
         areas = size * scale + 12
         good = [q.endswith("hoej_afgang") for q in shown["quadrant"]]
-        for px, py, area, ok in zip(x, y, areas, good):
-            ax.scatter([px], [py], s=area, c=style.PALETTE[0] if ok else style.PALETTE[2], alpha=0.55,
-                       edgecolors="#333333", linewidths=0.6, zorder=3, hatch=style.HATCHES[0 if ok else 1])
+        close = [phrases.is_close(v / 100) for v in shown["exit_deviation_pct"]]   # the one "tæt på" band
+        for px, py, area, ok, near in zip(x, y, areas, good, close):
+            colour = style.PALETTE[3] if near else style.PALETTE[0] if ok else style.PALETTE[2]
+            ax.scatter([px], [py], s=area, c=colour, alpha=0.55 if not near else 0.8, edgecolors="#333333",
+                       linewidths=0.6, zorder=3, hatch=style.HATCHES[0 if ok or near else 1])
         xr = max(abs(float(x.min())), abs(float(x.max())), 10.0) * 1.3
         span = max(float(y.max()) - float(y.min()), 10.0)
         ax.set_xlim(-xr, xr)
@@ -323,7 +325,8 @@ def bubble_block(bubbles: pd.DataFrame, number: int, kommune: str, source: str, 
     notes = [note] if note else []
     notes.append("Prikkernes størrelse afspejler målgruppens antal fuldtidspersoner. Afgangsraterne sammenlignes "
                  "med klyngen (ekskl. kommunen), så afvigelsen viser, om kommunen ligger højere eller lavere, "
-                 "end man kan forvente med kommunens rammevilkår.")
+                 "end man kan forvente med kommunens rammevilkår. Lyse prikker: afgangsraten ligger tæt på "
+                 f"klyngens (inden for {phrases.percent(phrases.CLOSE_WITHIN)} af den).")
     for row in mapped.itertuples():
         notes.append(f"For {lower_first(row.label)} er enhedsomkostningen for {lower_first(row.unit_cost_label)} "
                      "brugt.")
@@ -335,73 +338,9 @@ def bubble_block(bubbles: pd.DataFrame, number: int, kommune: str, source: str, 
 
 
 # ------------------------------------------------------------------ sentences
-def key_sentences(kf: CostKeyFigures) -> dict[str, list[str]]:
-    """The chapter's sentences, written from the numbers, by the part of the chapter they belong to."""
-    direction = "lavere" if kf.unit_deviation < 0 else "højere"
-    out: dict[str, list[str]] = {}
-    out["totals"] = [
-        f"{kf.kommune} Kommune anvendte i {kf.year} samlet {fmt.number(kf.total_1000kr / 1000, 1)} mio. kr. til "
-        f"beskæftigelsesindsats for de {fmt.number(kf.persons)} fuldtidspersoner, der var på offentlig forsørgelse "
-        "og i målgruppen for en beskæftigelsesrettet indsats.",
-        f"{fmt.number(kf.konto5_share)} pct. af udgifterne går til beskæftigelsestilbud og følgeudgifter på "
-        f"konto 5, mens {fmt.number(kf.konto6_share)} pct. vedrører sagsbehandling, virksomhedsservice, "
-        "administration og ledelse, som finansieres under hovedkonto 6 og er serviceudgifter.",
-    ]
-    rank = ("de laveste enhedsomkostninger" if kf.unit_rank == 1
-            else "de højeste enhedsomkostninger" if kf.unit_rank == kf.jobcentres
-            else f"de {kf.unit_rank}. laveste enhedsomkostninger" if kf.unit_deviation < 0
-            else f"de {kf.jobcentres - kf.unit_rank + 1}. højeste enhedsomkostninger")
-    out["unit"] = [
-        f"{kf.kommune} har i {kf.year} en gennemsnitlig udgift på {_kr(kf.unit_total)} kr. "
-        f"pr. fuldtidsperson på tværs af alle ydelser mod et gennemsnit i de øvrige {kf.jobcentres - 1} jobcentre på "
-        f"{_kr(kf.unit_mean)} kr. Det svarer til, at enhedsomkostningerne i {kf.kommune} "
-        f"er {fmt.number(abs(kf.unit_deviation))} pct. {direction} end gennemsnittet. {kf.kommune} har {rank} "
-        f"af de {kf.jobcentres} jobcentre i sammenligningen.",
-    ]
-    if kf.above_mean:
-        out["unit"].append(f"Kun for {join([lower_first(x) for x in kf.above_mean])} har {kf.kommune} højere "
-                           "enhedsomkostninger end gennemsnittet." if kf.unit_deviation < 0 else
-                           f"{kf.kommune} har højere enhedsomkostninger end gennemsnittet for "
-                           f"{join([lower_first(x) for x in kf.above_mean])}.")
-    if kf.far_below_mean:
-        out["unit"].append(f"Markant lavere enhedsomkostninger end gennemsnittet ses for "
-                           f"{join([lower_first(x) for x in kf.far_below_mean])}.")
-    comp = kf.composition
-    sentences = []
-    if "kontaktforloeb" in comp and not _nan(comp["kontaktforloeb"][1]):
-        share, diff = comp["kontaktforloeb"]
-        sentences.append(f"{kf.kommune} anvender {fmt.number(share)} pct. af de samlede ressourcer på "
-                         f"kontaktforløb og sagsbehandling; andelen ligger {fmt.number(abs(diff))} procentpoint "
-                         f"{'under' if diff < 0 else 'over'} de øvrige jobcentre.")
-    if "tilbud" in comp:
-        share, diff = comp["tilbud"]
-        text = f"{fmt.number(share)} pct. af det samlede ressourceforbrug går til beskæftigelsestilbud"
-        if not _nan(diff):
-            text += f", {fmt.number(abs(diff))} procentpoint {'over' if diff > 0 else 'under'} de øvrige jobcentre"
-        sentences.append(text + ".")
-    out["composition"] = sentences
-    exits = []
-    if kf.exit_better:
-        exits.append(f"{kf.kommune} har højere afgangsrater til job og uddannelse end klyngen for "
-                     f"{join([lower_first(x) for x in kf.exit_better])}.")
-    if kf.exit_worse:
-        exits.append(f"Afgangsraterne er lavere end i klyngen for {join([lower_first(x) for x in kf.exit_worse])}.")
-    if kf.exit_level:
-        exits.append(f"For {join([lower_first(x) for x in kf.exit_level])} ligger afgangsraterne tæt på klyngens.")
-    out["exit"] = exits
-    q = kf.quadrants
-    bubble = []
-    if q.get("lav_omkostning_hoej_afgang"):
-        bubble.append(f"Høj omkostningseffektivitet – gode resultater med færre ressourcer end de øvrige jobcentre – "
-                      f"ses for {join([lower_first(x) for x in q['lav_omkostning_hoej_afgang']])}.")
-    if q.get("hoej_omkostning_hoej_afgang"):
-        bubble.append(f"For {join([lower_first(x) for x in q['hoej_omkostning_hoej_afgang']])} bruger {kf.kommune} "
-                      "flere ressourcer end gennemsnittet og opnår samtidig højere afgangsrater end klyngen.")
-    if q.get("lav_omkostning_lav_afgang"):
-        bubble.append(f"For {join([lower_first(x) for x in q['lav_omkostning_lav_afgang']])} er afgangsraterne "
-                      "lavere end i klyngen, samtidig med at der anvendes færre ressourcer på indsatsen.")
-    if q.get("hoej_omkostning_lav_afgang"):
-        bubble.append(f"For {join([lower_first(x) for x in q['hoej_omkostning_lav_afgang']])} er udgifterne "
-                      "relativt høje, mens afgangsraterne er lavere end i klyngen.")
-    out["bubble"] = bubble
-    return out
+def key_sentences(kf: CostKeyFigures, ch) -> dict[str, list[str]]:
+    """The chapter's sentences, written from the numbers (chapters/cost_text.py), by the part of the chapter
+    they belong to: intro, totals, unit, composition, exit, bubble. `ch`: the declared chapter."""
+    from servicetjek.chapters import cost_text
+
+    return cost_text.key_sentences(kf, ch)

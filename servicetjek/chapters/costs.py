@@ -24,6 +24,7 @@ import pandas as pd
 
 from servicetjek.inputs import owndata
 from servicetjek.inputs.taxonomy import Taxonomy
+from servicetjek.publish.phrases import CLOSE_WITHIN
 
 LAYOUTS = ("summary", "all")
 EXIT_DEVIATIONS = ("relative", "points")
@@ -308,21 +309,24 @@ class CostKeyFigures:
     unit_deviation: float               # percent
     unit_rank: int                      # 1 = lowest among all participating jobcentres
     above_mean: list[str] = field(default_factory=list)      # target-group labels with higher unit costs
+    below_mean: list[str] = field(default_factory=list)      # … with lower unit costs
     far_below_mean: list[str] = field(default_factory=list)  # labels at least `far` pct below
     composition: dict[str, tuple[float, float]] = field(default_factory=dict)  # activity: (own pct, diff pp)
     exit_better: list[str] = field(default_factory=list)     # labels with a higher exit rate than the klynge
     exit_worse: list[str] = field(default_factory=list)
     exit_level: list[str] = field(default_factory=list)      # within the band around the klynge
-    quadrants: dict[str, list[str]] = field(default_factory=dict)
+    quadrants: dict[str, list[str]] = field(default_factory=dict)           # outside the exit band
     excluded: list[str] = field(default_factory=list)
+    bubble_level: dict[str, list[str]] = field(default_factory=dict)  # 'lav'/'hoej' unit cost, exit rate in band
+    aggregates: dict[str, tuple[float, float]] = field(default_factory=dict)  # Tabel 5's sums: (own, klynge) pct
 
 
 def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: float = 30.0,
-                exit_band: float = 3.0) -> CostKeyFigures:
+                exit_band: float = CLOSE_WITHIN * 100) -> CostKeyFigures:
     """`tables`: the chapter's tables, {"totals", "unit", "composition", "exit_rates", "bubbles"}.
     `far`: a unit cost at least this many percent below the mean is 'markant lavere';
-    `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level
-    (3 % reproduces the reference report's reading of its Tabel 5)."""
+    `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level; the one
+    threshold of "tæt på" (phrases.CLOSE_WITHIN, in percent), which the figure reading uses too."""
     totals, unit, comp = tables["totals"], tables["unit"], tables["composition"]
     rates, bubbles = tables["exit_rates"], tables["bubbles"]
     t = totals.set_index("row_id")
@@ -333,8 +337,14 @@ def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: f
     own_total = float(u.at["samlet", "kommune_1000kr"])
     quadrants: dict[str, list[str]] = {}
     shown = bubbles[bubbles["included"]] if not bubbles.empty else bubbles
+    # the figure reading uses the one "tæt på" band: a group within it reads as on level, not as good or weak
+    in_band = (shown["exit_deviation_pct"].abs() < exit_band) if not shown.empty else pd.Series(dtype=bool)
     for quadrant in QUADRANTS.values():
-        quadrants[quadrant] = list(shown[shown["quadrant"] == quadrant]["label"]) if not shown.empty else []
+        quadrants[quadrant] = list(shown[(shown["quadrant"] == quadrant) & ~in_band]["label"]) if not shown.empty else []
+    level = shown[in_band] if not shown.empty else shown
+    bubble_level = {"lav": list(level[level["unit_cost_deviation_pct"] < 0]["label"]) if not shown.empty else [],
+                    "hoej": list(level[level["unit_cost_deviation_pct"] >= 0]["label"]) if not shown.empty else []}
+    sums = rates[rates["row_type"] != "group"]
     group_rates = rates[rates["row_type"] == "group"]
     has_klynge = "deviation_klynge_pct" in rates.columns
     dev = group_rates["deviation_klynge_pct"] if has_klynge else pd.Series(dtype=float)
@@ -347,6 +357,7 @@ def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: f
         unit_deviation=float(u.at["samlet", "deviation_pct"]),
         unit_rank=1 + sum(1 for v in others_total if v < own_total),
         above_mean=list(groups[groups["deviation_pct"] > 0]["label"]),
+        below_mean=list(groups[groups["deviation_pct"] < 0]["label"]),
         far_below_mean=list(groups[groups["deviation_pct"] <= -far]["label"]),
         composition={r.activity: (float(r.kommune_share_pct), float(getattr(r, "difference_pct_points", "nan")))
                      for r in comp.itertuples()},
@@ -355,4 +366,7 @@ def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: f
         exit_level=list(group_rates[dev.abs() < exit_band]["label"]) if has_klynge else [],
         quadrants=quadrants,
         excluded=list(bubbles[~bubbles["included"]]["label"]) if not bubbles.empty else [],
+        bubble_level=bubble_level,
+        aggregates={r.label: (float(r.kommune_pct), float(r.klynge_ekskl_pct)) for r in sums.itertuples()}
+        if has_klynge else {},
     )

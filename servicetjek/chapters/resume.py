@@ -1,9 +1,21 @@
 """The Resume: a summary of every chapter that declares a Resume heading, written from the values the
-chapters publish (chapters/values.py), so no number is computed twice."""
+chapters publish (chapters/values.py), so no number is computed twice, and with the chapters' own phrases
+(publish/phrases.py: the same words, the same rounding, the same "tæt på" band)."""
 
 from __future__ import annotations
 
+from servicetjek.chapters.status_text import drivers, listed
 from servicetjek.publish import formatting as fmt
+from servicetjek.publish import phrases as ph
+
+
+def _ref(chapter, table: str | None = None, figure: str | None = None) -> str:
+    """'jf. tabel 2' / 'jf. figur 1' with the declared numbers; '' when the chapter doesn't show it."""
+    if table and table in chapter.decl.tables:
+        return f", jf. tabel {chapter.table_number(table)}"
+    if figure and figure in chapter.decl.figures:
+        return f", jf. figur {chapter.figure_number(figure)}"
+    return ""
 
 
 def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
@@ -14,27 +26,62 @@ def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
     span = st["years"]        # the status years (the extracts may reach further back)
     years = [int(span["first"]), int(span["previous"]), int(span["last"])]
     last, prev, first = total[years[-1]], total[years[-2]], total[years[0]]
-    word = "steget" if last >= prev else "faldet"
+    latest = st["change_latest"]["i_alt"]
+    word = ph.direction(latest)
+    change = "stort set uændret" if word == "uændret" else (
+        f"{word} med {ph.persons(abs(last - prev))} ({ph.percent(abs(latest), 1)})")
     out = [f"I {years[-1]} modtog gennemsnitligt {fmt.number(last)} fuldtidspersoner offentlig "
-           f"forsørgelsesydelse i {kommune} Kommune. Antallet er {word} med {fmt.number(abs(last - prev))} "
-           f"fuldtidspersoner ({fmt.change(st['change_latest']['i_alt'], 1)}) fra {years[-2]} til {years[-1]}."]
+           f"forsørgelsesydelse i {kommune} Kommune. Antallet er {change} fra {years[-2]} til {years[-1]}"
+           f"{_ref(chapter, 'status_development')}."]
+    labels = st.get("label") or {}
+    persons = {labels.get(g, g): v for g, v in (st.get("change_latest_persons") or {}).items()
+               if g in labels and g != "i_alt" and "/" not in g}
+    up, _ = drivers(persons, last - prev)
+    if up and word != "uændret":
+        out.append(f"{'Stigningen' if latest > 0 else 'Faldet'} skyldes især "
+                   f"{listed(up, 'flere på' if latest > 0 else 'færre på')}.")
     if years[0] != years[1]:
+        period = st["change"]["i_alt"]
+        pword = ph.direction(period)
         out.append(f"Over hele perioden {years[0]}–{years[-1]} er antallet "
-                   f"{'steget' if last >= first else 'faldet'} med {fmt.number(abs(last - first))} "
-                   f"fuldtidspersoner ({fmt.change(st['change']['i_alt'], 1)}).")
+                   + ("stort set uændret." if pword == "uændret" else
+                      f"{pword} med {ph.persons(abs(last - first))} ({ph.percent(abs(period), 1)})."))
     if "foertidspension" in st:
         active = last - st["foertidspension"][years[-1]]
-        out.append(f"Heraf er ca. {fmt.number(round(active, -2))} i målgruppen for en aktiv "
+        out.append(f"Heraf er ca. {fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
                    "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
-    return out
+    return out + share_sentences(st, kommune, chapter)
+
+
+def share_sentences(st: dict, kommune: str, chapter) -> list[str]:
+    """The share against each comparison group, as Tabel 1 prints it."""
+    gaps = st.get("share_gap") or {}
+    own = (st.get("share") or {}).get("kommune", {}).get("i_alt")
+    if own is None or not gaps:
+        return []
+    parts = []
+    for role, gap in gaps.items():
+        diff = gap["i_alt"]
+        word = "på niveau med" if abs(diff) < 0.05 else (
+            f"{fmt.pct_points(abs(diff))} procentpoint {'højere' if diff > 0 else 'lavere'} end i")
+        parts.append(f"{word} {ph.definite(role)}")
+    return [f"Andelen af befolkningen mellem 16 og 64 år på offentlig forsørgelse er {fmt.pct_points(own)} pct. i "
+            f"{kommune} – {ph.join(parts)}{_ref(chapter, 'status_shares')}."]
 
 
 def longrun_sentences(values: dict, kommune: str, chapter) -> list[str]:
     lr = values.get("longrun") or {}
-    if lr.get("gap_persons", 0) <= 0:
-        return []
-    return [f"Havde udviklingen siden {lr['start']} fulgt det nære arbejdsmarked, ville der i "
-            f"{lr['year']} have været ca. {fmt.number(lr['gap_persons'])} færre fuldtidspersoner på ydelse."]
+    gap = lr.get("gap_persons", 0)
+    group = lr.get("group", "sammenligningsgruppen")
+    ref = _ref(chapter, figure="status_longrun")
+    if round(gap) > 0:
+        return [f"Havde udviklingen siden {lr['start']} fulgt {group}, ville der i {lr['year']} have været ca. "
+                f"{fmt.number(gap)} færre fuldtidspersoner på ydelse, svarende til en mindreudgift på ca. "
+                f"{ph.mio_kr(lr['gap_kr'])}{ref}."]
+    if round(gap) < 0:
+        return [f"Udviklingen siden {lr['start']} har været mere gunstig end i {group}: der var i {lr['year']} "
+                f"ca. {fmt.number(-gap)} færre fuldtidspersoner på ydelse, end hvis {kommune} havde fulgt {group}{ref}."]
+    return []
 
 
 def benchmark_sentences(values: dict, kommune: str, chapter) -> list[str]:
@@ -54,9 +101,14 @@ def scenario_sentences(values: dict, kommune: str, chapter) -> list[str]:
     sc = values.get("scenario")
     if not sc:
         return []
-    return [f"Scenarierne for den fremtidige udvikling viser et potentiale på ca. "
-            f"{fmt.number(sc['potential_persons'])} fuldtidspersoner i {sc['last_year']} i forhold til kommunens "
-            f"budgetforudsætninger, svarende til ca. {fmt.mio_kr(sc['potential_kr'], 1)}"]
+    persons = sc["potential_persons"]
+    ref = _ref(chapter, "scenario_potential")
+    if round(persons) <= 0:
+        return [f"Scenarierne for den fremtidige udvikling viser intet potentiale i {sc['last_year']} i forhold til "
+                f"kommunens budgetforudsætninger{ref}."]
+    return [f"Scenarierne for den fremtidige udvikling viser et potentiale på ca. {fmt.number(persons)} "
+            f"fuldtidspersoner i {sc['last_year']} i forhold til kommunens budgetforudsætninger, svarende til ca. "
+            f"{ph.mio_kr(sc['potential_kr'])}{ref}."]
 
 
 def unit_cost_sentences(values: dict, kommune: str, chapter) -> list[str]:
@@ -67,10 +119,41 @@ def unit_cost_sentences(values: dict, kommune: str, chapter) -> list[str]:
     own, mean = uc["kommune"][row], uc["mean"][row]
     dev = uc.get("deviation", {}).get(row)
     dev = own / mean - 1 if dev is None else dev
-    word = "lavere" if dev < 0 else "højere"
-    return [f"{kommune} Kommune brugte {fmt.number(round(own * 1000, -2))} kr. pr. fuldtidsperson i målgrupperne for "
-            f"beskæftigelsesindsatsen mod gennemsnitligt {fmt.number(round(mean * 1000, -2))} kr. i de sammenlignede "
-            f"jobcentre, dvs. {fmt.number(abs(dev) * 100, 0)} pct. {word} enhedsomkostninger."]
+    word = ph.compare(dev, "højere", "lavere", "")
+    level = f"dvs. {ph.percent(abs(dev))} {word} enhedsomkostninger" if word else "dvs. enhedsomkostninger på niveau"
+    out = [f"{kommune} Kommune brugte {ph.kr(own * 1000)} pr. fuldtidsperson i målgrupperne for "
+           f"beskæftigelsesindsatsen mod gennemsnitligt {ph.kr(mean * 1000)} i de sammenlignede jobcentre, "
+           f"{level}{_ref(chapter, 'cost_unit')}."]
+    if "rank" in uc and "jobcentres" in uc:
+        side = ph.rank(uc["rank"], "laveste", "de") if dev < 0 else ph.rank(uc["rank_high"], "højeste", "de")
+        out.append(f"Det er {side} enhedsomkostninger af de {fmt.number(uc['jobcentres'])} jobcentre.")
+    persons = (values.get("resources") or {}).get("persons")
+    if persons and word:
+        extra = (mean - own) * persons * 1000
+        out.append(f"Med enhedsomkostninger på niveau med gennemsnittet ville udgiften være ca. "
+                   f"{ph.mio_kr(abs(extra))} {'højere' if extra > 0 else 'lavere'} om året.")
+    return out
+
+
+def exit_rate_sentences(values: dict, kommune: str, chapter) -> list[str]:
+    """How many target groups have exit rates above, below or close to the klynge's (the chapter's band)."""
+    ex = values.get("exit_rates") or {}
+    dev = ex.get("deviation") or {}
+    groups = [g for g in dev if g in (ex.get("kommune") or {})]
+    aggregates = {"i_alt", "syg_jobafklaring", "udh_i_alt", "kth_i_alt"}
+    words = [ph.level(dev[g], "højere", "lavere", "tæt på") for g in groups if g not in aggregates]
+    if not words:
+        return []
+    high, low, close = (words.count(w) for w in ("højere", "lavere", "tæt på"))
+    items = []
+    if high:
+        items.append(f"højere end i klyngen for {ph.count(high, 'målgruppe', 'målgrupper')}")
+    if low:
+        items.append(f"lavere{'' if high else ' end i klyngen'} for {ph.count(low, 'målgruppe', 'målgrupper')}")
+    if close:
+        items.append(f"tæt på klyngens for {ph.count(close, 'målgruppe', 'målgrupper')}")
+    text = f"Afgangsraterne til job og uddannelse er {ph.join(items)}"
+    return [text + f"{_ref(chapter, 'exit_rates')}."]
 
 
 def catalogue_sentences(values: dict, kommune: str, chapter) -> list[str]:
@@ -80,9 +163,9 @@ def catalogue_sentences(values: dict, kommune: str, chapter) -> list[str]:
     if not count or not totals:
         return []
     years = [y for y in sorted(totals) if totals[y]] or sorted(totals)
-    amounts = ", ".join(f"{fmt.number(totals[y])} i {y}" for y in years)
-    amounts = " og".join(amounts.rsplit(",", 1)) if len(years) > 1 else amounts
-    return [f"Kataloget i kapitel {chapter.number} rummer {count} forslag til optimering af effekter og indsats.",
+    amounts = ph.join([f"{fmt.number(totals[y])} i {y}" for y in years])
+    return [f"Kataloget i kapitel {chapter.number} rummer {ph.count(count, 'forslag', 'forslag')} til optimering "
+            "af effekter og indsats.",
             f"Samlet har forslagene en økonomisk effekt på {amounts} (1.000 kr.; et negativt beløb er "
             "en besparelse)."]
 
@@ -94,6 +177,7 @@ SENTENCES = {
     "benchmark": benchmark_sentences,
     "scenario": scenario_sentences,
     "unit_costs": unit_cost_sentences,
+    "exit_rates": exit_rate_sentences,
     "catalogue": catalogue_sentences,
 }
 

@@ -72,20 +72,12 @@ def sensitivity_table(sens: pd.DataFrame, number: int, source: str, note: str | 
                       source=source, note=note, first_column_header="Variant")
 
 
-def key_sentences(kommune: str, paths: pd.DataFrame, potential: pd.DataFrame, gap: float, gap_closed: float,
-                  changes: dict[int, float]) -> list[str]:
-    first, last = paths.iloc[1], paths.iloc[-1]
-    pot = potential.iloc[-1]
-    parts = [f"{fmt.percent(v, 1, sign=True)} i {y}" for y, v in changes.items()]
-    change_text = ", ".join(parts[:-1]) + (" og " if len(parts) > 1 else "") + parts[-1]
-    return [
-        f"{kommune}s egne budgetforudsætninger giver {fmt.number(first[BUDGET])} fuldtidspersoner i "
-        f"{int(first['year'])} og {fmt.number(last[BUDGET])} i {int(last['year'])}.",
-        f"Anvendes den nationale prognose ({change_text}) på kommunen, giver det "
-        f"{fmt.number(first[NATIONAL])} fuldtidspersoner i {int(first['year'])}.",
-        f"I det gunstige scenarie følger {kommune} den nationale udvikling fra sit eget budget for "
-        f"{int(first['year'])} og indhenter {fmt.number(gap_closed * 100)} pct. af gabet på "
-        f"ca. {fmt.number(gap)} fuldtidspersoner til sammenligningsgruppen.",
-        f"Potentialet i {int(pot['year'])} er ca. {fmt.number(pot['persons'])} færre fuldtidspersoner end "
-        f"budgettet, svarende til ca. {fmt.mio_kr(pot['kr'])}.",
-    ]
+def key_sentences(run, mun, ch, names: dict[str, str], sens: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """The chapter's sentences (chapters/scenario_text.py): 'paths' before Figur 2, 'potential' after the paths
+    table. `run`: scenarios.Run; `mun`: the municipality; `ch`: the declared chapter; `names`: benefit group
+    id -> label."""
+    from servicetjek.chapters import scenario_text, status
+
+    group = status.longrun_group(mun)
+    return {"paths": scenario_text.path_sentences(run, (mun.name, group.role), ch, names),
+            "potential": scenario_text.potential_sentences(run, ch, sens)}

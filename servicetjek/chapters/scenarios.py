@@ -138,6 +138,7 @@ def standard(inp, forecast: dict[int, float] | None = None, gap_persons: float =
     mun, yrs = inp.municipality, inp.municipality.config.years
     changes = forecast or forecast_changes(inp.national_forecast, mun.config.national_forecast, yrs.scenario)
     gap = gap_persons if gap_persons >= 0 else float(status.longrun(inp.annual, mun)["gap"].iloc[-1])
+    gap = max(gap, 0.0)     # a municipality that did better than its comparison group has no gap to close
     a = Assumptions(forecast=changes, gap_persons=gap, gap_closed=gap_closed)
     budget = budget_by_group(inp.own["budget"])
     weights = status.active_weights(inp.annual, mun, inp.taxonomy, yrs.latest)

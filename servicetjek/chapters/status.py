@@ -179,6 +179,7 @@ class KeyFigures:
     gap_persons: float
     gap_share: float
     gap_kr: float
+    longrun_role: str = "near_labour_market"   # the role of Figur 1's comparison group (its definite form)
 
 
 def key_figures(shares_table: pd.DataFrame, development_table: pd.DataFrame, longrun_table: pd.DataFrame,
@@ -202,5 +203,5 @@ def key_figures(shares_table: pd.DataFrame, development_table: pd.DataFrame, lon
         share=float(sh.at["i_alt", mun.name]), near_share=share_of("near_labour_market"),
         klynge_share=share_of("klynge"), national_share=share_of("national"),
         longrun_group=group.short_name, gap_persons=gap, gap_share=gap / float(total),
-        gap_kr=gap * cost_active,
+        gap_kr=gap * cost_active, longrun_role=group.role,
     )

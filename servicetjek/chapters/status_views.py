@@ -6,7 +6,7 @@ import pandas as pd
 
 from servicetjek.chapters.status import KeyFigures
 from servicetjek.publish import formatting as fmt
-from servicetjek.publish import style
+from servicetjek.publish import phrases, style
 from servicetjek.publish.report import figure_html, table_html
 
 
@@ -50,7 +50,7 @@ def development_table(table: pd.DataFrame, number: int, kommune: str, years: lis
                       source=source, note=note, header_groups=groups, row_classes=_row_classes(table))
 
 
-def longrun_figure(table: pd.DataFrame, kommune: str, group_name: str, gap_kr: float):
+def longrun_figure(table: pd.DataFrame, kommune: str, group_name: str, kf: KeyFigures):
     """Figur 1: the municipality against the comparison group's development from the same start."""
     indexed = f"{group_name} (indekseret)"
     with style.figure() as (fig, ax):
@@ -58,12 +58,12 @@ def longrun_figure(table: pd.DataFrame, kommune: str, group_name: str, gap_kr: f
         ax.plot(years, table[kommune], color=style.PALETTE[0], linestyle=style.LINESTYLES[0],
                 marker=style.MARKERS[0], label=kommune)
         ax.plot(years, table[indexed], color=style.PALETTE[1], linestyle=style.LINESTYLES[1],
-                marker=style.MARKERS[1], label=f"{kommune} med udviklingen i {group_name}")
+                marker=style.MARKERS[1], label=f"{kommune} med udviklingen i {phrases.definite(kf.longrun_role)}")
         ax.fill_between(years, table[indexed], table[kommune], where=table[kommune] >= table[indexed],
                         color=style.PALETTE[3], alpha=0.6, hatch=style.HATCHES[1], edgecolor=style.PALETTE[1],
                         linewidth=0, label="Potentiale")
         last = table.iloc[-1]
-        ax.annotate(f"Gab {int(last['year'])}: {fmt.number(last['gap'])} fuldtidspersoner\n≈ {fmt.mio_kr(gap_kr)}",
+        ax.annotate(f"Gab {int(last['year'])}: {fmt.number(last['gap'])} fuldtidspersoner\n≈ {phrases.mio_kr(kf.gap_kr)}",
                     xy=(last["year"], (last[kommune] + last[indexed]) / 2), xytext=(-40, 45),
                     textcoords="offset points", ha="right", va="bottom", fontsize=8,
                     arrowprops={"arrowstyle": "-", "color": style.PALETTE[1], "linewidth": 0.8})
@@ -76,44 +76,27 @@ def longrun_figure(table: pd.DataFrame, kommune: str, group_name: str, gap_kr: f
 
 def longrun_block(table: pd.DataFrame, number: int, kf: KeyFigures, kommune: str, group_name: str,
                   source: str) -> str:
-    fig = longrun_figure(table, kommune, group_name, kf.gap_kr)
+    fig = longrun_figure(table, kommune, group_name, kf)
     years = table["year"]
     return figure_html(fig, number, f"Udviklingen i antal fuldtidspersoner {years.iloc[0]} til {years.iloc[-1]} "
                        "– illustration af potentiale", source=source,
-                       note=f"{group_name}s udvikling er lagt på {kommune}s niveau i {years.iloc[0]}; "
+                       note=f"Udviklingen i {phrases.definite(kf.longrun_role)} er lagt på {kommune}s niveau i {years.iloc[0]}; "
                             "pengebeløbet er gabet gange den gennemsnitlige nettoudgift pr. fuldtidsperson "
                             "i målgruppen for aktiv indsats.")
 
 
-def key_sentences(kf: KeyFigures) -> list[str]:
-    """The chapter's sentences, written from the numbers."""
-    direction = "steget" if kf.total >= kf.total_prev else "faldet"
-    out = [
-        f"I {kf.year} modtog gennemsnitligt {fmt.number(kf.total)} fuldtidspersoner offentlig forsørgelsesydelse "
-        f"i {kf.kommune} Kommune. Antallet er {direction} med {fmt.number(abs(kf.total - kf.total_prev))} "
-        f"fuldtidspersoner, eller {fmt.number(abs(kf.change_latest) * 100, 1)} pct., fra året før.",
-        f"Ca. {fmt.number(round(kf.active, -2))} af dem er i målgruppen for en aktiv beskæftigelsesindsats "
-        "(alle ydelsesgrupper undtagen førtidspension).",
-    ]
-    compare = []
-    if kf.near_share is not None:
-        compare.append(f"{fmt.pct_points(kf.near_share)} pct. i det nære arbejdsmarked")
-    if kf.klynge_share is not None:
-        compare.append(f"{fmt.pct_points(kf.klynge_share)} pct. i klyngen")
-    if kf.national_share is not None:
-        compare.append(f"{fmt.pct_points(kf.national_share)} pct. i hele landet")
-    if compare:
-        out.append(f"{fmt.pct_points(kf.share)} pct. af befolkningen mellem 16 og 64 år modtager offentlig "
-                   f"forsørgelsesydelse mod {', '.join(compare[:-1])}{' og ' if len(compare) > 1 else ''}"
-                   f"{compare[-1]}.")
-    change_word = "steget" if kf.total >= kf.total_first else "faldet"
-    out.append(f"Fra {kf.first_year} til {kf.year} er antallet {change_word} med "
-               f"{fmt.number(abs(kf.total - kf.total_first))} fuldtidspersoner "
-               f"({fmt.change(kf.change_period, 1)}).")
-    if kf.gap_persons > 0:
-        out.append(f"Havde udviklingen i {kf.kommune} fulgt {kf.longrun_group}, ville der i {kf.year} have været "
-                   f"ca. {fmt.number(kf.gap_persons)} færre fuldtidspersoner på ydelse, svarende til "
-                   f"{fmt.number(kf.gap_share * 100, 0)} pct. og en mindreudgift på ca. {fmt.mio_kr(kf.gap_kr)}.")
-    else:
-        out.append(f"{kf.kommune} har haft en mindst lige så gunstig udvikling som {kf.longrun_group}.")
-    return out
+def key_sentences(kf: KeyFigures, shares: pd.DataFrame, development: pd.DataFrame, mun, ch) -> dict[str, list[str]]:
+    """The chapter's sentences, written from its tables (chapters/status_text.py), by the place they stand:
+    'level' and 'shares' before Tabel 1, 'period' after Tabel 2, 'longrun' after Figur 1. `ch` is the
+    declared chapter (table and figure numbers)."""
+    from servicetjek.chapters import status, status_text
+
+    in_shares = [g for g in mun.groups.groups if g.name in shares.columns]
+    in_dev = [g for g in mun.groups.groups if f"change_period {g.short_name}" in development.columns]
+    return {
+        "level": status_text.level_sentences(kf, development, ch),
+        "shares": status_text.share_sentences(kf, shares, in_shares, ch),
+        "period": status_text.period_sentences(kf, development, in_dev, ch),
+        "longrun": status_text.longrun_sentences(kf, status.longrun_group(mun).role,
+                                                 int(mun.config.years.longrun_start), ch),
+    }

@@ -5,8 +5,10 @@ builders of the roots its chapters publish (plus `kommune`). A number is compute
 functions the chapters use, and never typed:
 
     kommune.*     name, slug
-    status.*      <group>.<year>, change(.latest)(_persons).<group>, year       (chapter status)
-    longrun.*     gap_persons, gap_kr, gap_1000kr, year, start                   (chapter status)
+    status.*      <group>.<year>, change(.latest)(_persons).<group>, label.<group>, (chapter status)
+                  year, years.<first|previous|last>
+    longrun.*     gap_persons, gap_kr, gap_1000kr, gap_share, year, start, role,  (chapter status)
+                  group (the comparison group's definite form: "det nære arbejdsmarked")
     benchmark.*   period, period_label, faktisk, forventet, forskel, forskel_pp,  (chapter benchmark)
                   forskel_kr, placering, count, previous_period, previous_label,
                   previous_placering, placering_change, reach_persons, reach_kr
@@ -14,8 +16,9 @@ functions the chapters use, and never typed:
                   last_year, path.<budget|national|favourable>.<year>
     budget.*      <benefit_group|i_alt>.<year>                                   (chapter scenarier)
     resources.*   total_1000kr, persons, konto5_1000kr, konto6_share, …          (chapter omkostninger)
-    unit_costs.*  <kommune|mean|min|max|deviation>.<row>                         (chapter omkostninger)
-    exit_rates.*  <kommune|klynge_ekskl|naert_ekskl>.<target group>             (chapter omkostninger)
+    unit_costs.*  <kommune|mean|min|max|deviation>.<row>, rank, rank_high,       (chapter omkostninger)
+                  jobcentres
+    exit_rates.*  <kommune|klynge_ekskl|naert_ekskl|deviation>.<target group>    (chapter omkostninger)
     catalogue.*   count, total.<year>, konto5/konto6/<kind>.<year>, number.<id>  (chapter katalog)
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from servicetjek.chapters import status
+from servicetjek.publish import phrases
 
 
 def status_values(inp) -> dict:
@@ -45,9 +49,35 @@ def status_values(inp) -> dict:
     ctx["change_latest"] = {str(r): float(dev.at[r, "change_latest"]) for r in dev.index}
     ctx["change_latest_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, prev]) for r in dev.index}
     ctx["change_persons"] = {str(r): float(dev.at[r, last] - dev.at[r, first]) for r in dev.index}
+    ctx["label"] = {str(r): str(dev.at[r, "label"]) for r in dev.index}
+    for key, year in (("first", first), ("previous", prev), ("last", last)):
+        ctx[key] = {str(r): float(dev.at[r, year]) for r in dev.index}
+    ctx.update(_comparisons(inp, dev, years[-1]))
     ctx["year"] = str(years[-1])
     ctx["years"] = {"first": first, "previous": prev, "last": last}
     return ctx
+
+
+def _comparisons(inp, dev, year: int) -> dict:
+    """share.<kommune|role>.<row> (percent of the population 16-64, as Tabel 1), share_gap.<role>.<row>
+    (kommune − group, percentage points as Tabel 1 prints them), change_group.<role>.<row> (the group's period
+    change, Tabel 2) and change_gap.<role>.<row> (kommune's period change − the group's; positive: the
+    municipality developed less favourably)."""
+    mun = inp.municipality
+    shares = status.shares(inp.annual, inp.population, mun, inp.taxonomy, year).set_index("row_id")
+    out: dict[str, Any] = {"share": {"kommune": {str(r): float(v) for r, v in shares[mun.name].items()}},
+                           "share_gap": {}, "change_group": {}, "change_gap": {}}
+    for group in mun.groups.groups:
+        if group.name in shares.columns:
+            out["share"][group.role] = {str(r): float(v) for r, v in shares[group.name].items()}
+            out["share_gap"][group.role] = {str(r): round(float(shares.at[r, mun.name]), 1)
+                                            - round(float(v), 1) for r, v in shares[group.name].items()}
+        column = f"change_period {group.short_name}"
+        if column in dev.columns:
+            out["change_group"][group.role] = {str(r): float(v) for r, v in dev[column].items()}
+            out["change_gap"][group.role] = {str(r): float(dev.at[r, "change_period"] - v)
+                                             for r, v in dev[column].items()}
+    return out
 
 
 def longrun_values(inp) -> dict:
@@ -56,8 +86,12 @@ def longrun_values(inp) -> dict:
     weights = status.active_weights(inp.annual, mun, inp.taxonomy, mun.config.years.latest)
     cost = status.weighted_cost(weights, inp.benefit_costs)
     gap = float(table["gap"].iloc[-1])
+    group = status.longrun_group(mun)
+    total = float(table[mun.name].iloc[-1])
     return {"gap_persons": gap, "gap_kr": gap * cost, "gap_1000kr": gap * cost / 1000.0,
-            "year": str(int(table["year"].iloc[-1])), "start": str(int(table["year"].iloc[0]))}
+            "gap_share": gap / total if total else 0.0,
+            "year": str(int(table["year"].iloc[-1])), "start": str(int(table["year"].iloc[0])),
+            "role": group.role, "group": phrases.definite(group.role)}
 
 
 def benchmark_values(inp) -> dict:
@@ -108,9 +142,53 @@ def catalogue_values(inp) -> dict:
 
 
 def exit_rate_values(inp) -> dict:
+    """exit_rates.<kommune|klynge_ekskl|naert_ekskl>.<group> (percent) and deviation.<group> (kommune ÷ klynge
+    − 1, a ratio: `{{ exit_rates.deviation.dagpenge | taet_paa }}`)."""
     from servicetjek.chapters.costs import exit_rate_context
 
-    return exit_rate_context(inp.own).get("exit_rates", {})
+    ctx = exit_rate_context(inp.own).get("exit_rates", {})
+    own, klynge = ctx.get("kommune", {}), ctx.get("klynge_ekskl", {})
+    ctx["deviation"] = {g: own[g] / klynge[g] - 1 for g in own if klynge.get(g)}
+    names = {t.id: t.name for t in inp.taxonomy.target_groups}
+    groups = [g for g in names if g in ctx["deviation"]]
+    words = {g: phrases.level(ctx["deviation"][g], "higher", "lower", "close") for g in groups}
+    # Tabel 5 read with the one "tæt på" band: lists of group names (`{{ exit_rates.groups.lower | liste }}`)
+    ctx["groups"] = {w: [names[g] for g in groups if words[g] == w] for w in ("higher", "lower", "close")}
+    return ctx
+
+
+def unit_cost_values(inp) -> dict:
+    """unit_costs.<kommune|mean|min|max|deviation>.<row>, and rank (1 = the lowest total unit cost of all
+    jobcentres, the municipality included), rank_high (1 = the highest) and jobcentres (their number)."""
+    ctx = _own("unit_cost_values")(inp) if "unit_costs" in inp.own else {}
+    frame = inp.own.get("unit_costs")
+    own = ctx.get("kommune", {}).get("samlet")
+    if frame is not None and own is not None:
+        others = [float(v) for v in frame[frame["target_group"] == "samlet"]["unit_cost_1000kr"]]
+        ctx["rank"] = 1 + sum(1 for v in others if v < own)
+        ctx["rank_high"] = 1 + sum(1 for v in others if v > own)
+        ctx["jobcentres"] = len(others) + 1
+        dev = ctx.get("deviation", {})
+        ctx["rank_words"] = (phrases.rank(ctx["rank"], "laveste", "de") if dev.get("samlet", 0) < 0 or ctx["rank"] == 1
+                             else phrases.rank(ctx["rank_high"], "højeste", "de"))
+        groups = [t.id for t in inp.taxonomy.target_groups if t.id in dev]
+        ctx["higher_count"] = sum(1 for g in groups if dev[g] > 0)
+        ctx["lower_count"] = sum(1 for g in groups if dev[g] < 0)
+        ctx["group_count"] = len(groups)
+    return ctx
+
+
+def budget_values(inp) -> dict:
+    """budget.<benefit_group|i_alt>.<year>, years.first/last, and change.<group> (first → last budget year,
+    a ratio: `{{ budget.change.foertidspension | retning("stiger", "falder") }}`)."""
+    ctx = _own("budget_values")(inp) if "budget" in inp.own else {}
+    if not ctx.get("i_alt"):
+        return ctx
+    years = sorted(ctx["i_alt"])
+    first, last = years[0], years[-1]
+    ctx["change"] = {g: v[last] / v[first] - 1 for g, v in list(ctx.items()) if v.get(first)}
+    ctx["years"] = {"first": str(first), "last": str(last)}
+    return ctx
 
 
 BUILDERS = {
@@ -118,9 +196,9 @@ BUILDERS = {
     "longrun": longrun_values,
     "benchmark": benchmark_values,
     "scenario": scenario_values,
-    "budget": _own("budget_values"),
+    "budget": budget_values,
     "resources": _own("resources_values"),
-    "unit_costs": _own("unit_cost_values"),
+    "unit_costs": unit_cost_values,
     "exit_rates": exit_rate_values,
     "catalogue": catalogue_values,
 }

@@ -1,0 +1,50 @@
+"""The consultant's words in a notebook chapter: named slots.
+
+Each notebook chapter declares its slots in report.yaml (`slots:`), one per generated paragraph group (e.g.
+status: level, shares, period, longrun). A municipality's folder may fill a slot with Markdown in
+`texts/<chapter id>/<slot>.md`, using the same placeholders and phrase filters as the text chapters; the
+slot's text then replaces the generated paragraphs. A missing or empty file falls back to the generated text,
+so a new municipality builds without writing any. `prepare` checks the files (a known slot, placeholders that
+resolve, no typed number the report computes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from servicetjek.publish import report
+
+SLOT_FOLDER = "texts"
+
+
+def slot_path(folder: Path, chapter_id: str, name: str) -> Path:
+    return Path(folder) / SLOT_FOLDER / chapter_id / f"{name}.md"
+
+
+def slot_files(folder: Path, chapter_id: str) -> list[Path]:
+    return sorted((Path(folder) / SLOT_FOLDER / chapter_id).glob("*.md"))
+
+
+def slot_text(folder: Path, chapter_id: str, name: str) -> str | None:
+    """The slot's Markdown without comments, or None when the slot is empty (not written, or only comments)."""
+    from servicetjek.inputs.texts import without_comments
+
+    path = slot_path(folder, chapter_id, name)
+    if not path.is_file():
+        return None
+    text = without_comments(path.read_text(encoding="utf-8"))
+    return text if text.strip() else None
+
+
+def slot_html(inp, ch, name: str, generated: list[str]) -> str:
+    """The consultant's text for the slot, rendered with the report's values, or the generated paragraphs."""
+    if name not in ch.decl.slots:
+        raise KeyError(f"pladsen '{name}' er ikke erklæret for kapitlet '{ch.decl.id}' i report.yaml")
+    text = slot_text(inp.municipality.folder, ch.decl.id, name)
+    if text is None:
+        return report.paragraphs(*generated)
+    from servicetjek.chapters.values import report_context
+    from servicetjek.publish.placeholders import render
+
+    path = slot_path(inp.municipality.folder, ch.decl.id, name)
+    return f'<div class="st-text-block">{report.markdown_html(render(text, report_context(inp), file=path))}</div>'
