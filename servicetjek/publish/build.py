@@ -154,6 +154,7 @@ def build(kommune: str, formats=FORMATS, force: bool = False, progress: bool = T
             _build_into(state)
             os.chmod(state.tmp, 0o755)
             _carry_over(target, state.tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
             swap_dir(state.tmp, target)
         except BaseException:
             shutil.rmtree(state.tmp, ignore_errors=True)

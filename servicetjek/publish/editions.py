@@ -106,6 +106,9 @@ def latest_two(slug: str, kind: str | None = None) -> tuple[Edition, Edition]:
         newest = max(all_editions, key=lambda e: (e.built, e.number))
         all_editions = [e for e in all_editions if e.kind == newest.kind]
     if len(all_editions) < 2:
-        raise InputError(f"der skal være mindst to udgaver at sammenligne under {editions_dir(slug)}; "
-                         f"fandt {len(all_editions)}")
+        from servicetjek.errors import Problem
+
+        raise InputError(Problem(editions_dir(slug), f"der skal være mindst to udgaver at sammenligne"
+                                                     f"{' af ' + all_editions[0].kind if all_editions else ''}; "
+                                                     f"fandt {len(all_editions)} (se pipeline.py editions)"))
     return all_editions[-2], all_editions[-1]
