@@ -216,7 +216,7 @@ def test_one_changed_month_gives_an_edition_and_an_exact_diff(data_copy, inp, fu
     assert [p for p, _ in result.inputs] == ["data/raw/slagelse/opfoelgning/" + EXTRACT.name]
     dagpenge = [c for c in result.cells if c.table == "followup_months" and c.column == "actual"]
     assert len(dagpenge) == 1 and dagpenge[0].row == "2021M12" and dagpenge[0].difference == pytest.approx(24)
-    assert f"followup_months | 2021M12 | actual: " in shown.stdout
+    assert "followup_months | 2021M12 | actual: " in shown.stdout
     manifest = json.loads((editions / "opfoelgning-002" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["report"] == "opfoelgning"
 
