@@ -95,7 +95,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             if not args.quiet:
                 what = ("uændret (intet input ændret)" if res.up_to_date else
                         f"kørte {len(res.executed)} kapitler, genbrugte {len(res.reused)}")
-                print(f"{res.slug}: {what} på {res.seconds:.1f} s -> {res.report_dir}")
+                edition = f" (udgave {res.edition})" if res.edition else ""
+                print(f"{res.slug}: {what} på {res.seconds:.1f} s -> {res.report_dir}{edition}")
         else:
             print(res.message, file=sys.stderr)
             status = max(status, res.status)

@@ -232,3 +232,29 @@ def test_followup_declared_and_numbered():
     assert [c.decl.id for c in report.chapters] == ["maal", "udvikling"]
     assert report.chapter("udvikling").table_number("followup_targets") == 3
     assert (PROJECT / "notebooks" / "opfoelgning_maal.ipynb").is_file()
+
+
+def test_a_build_carries_editions_and_other_kinds_over(tmp_path):
+    from servicetjek.publish.build import _carry_over
+
+    target, new = tmp_path / "slagelse", tmp_path / "new"
+    for sub in ("editions/servicetjek-001", "opfoelgning/tables", "tables", "chapters"):
+        (target / sub).mkdir(parents=True)
+    (target / "editions" / "servicetjek-001" / "manifest.json").write_text("{}")
+    (new / "tables").mkdir(parents=True)
+    assert _carry_over(target, new) == ["editions", "opfoelgning"]
+    assert (new / "editions" / "servicetjek-001" / "manifest.json").is_file()
+    assert (new / "opfoelgning" / "tables").is_dir()
+    assert (target / "tables").is_dir() and not (target / "editions").exists()
+
+
+def test_sentences_and_cells_of_the_diff():
+    page = ("<html><head><style>p {x: 1}</style></head><body><p>Første sætning. Anden sætning med 1.234 "
+            "personer.</p><dl><dd>30. november 2026</dd></dl><svg><text>9</text></svg>"
+            "<figcaption>Tabel 1: Noget</figcaption></body></html>")
+    assert diffmod.sentences(page) == ["Første sætning.", "Anden sætning med 1.234 personer.", "Tabel 1: Noget"]
+    old = pd.DataFrame({"goal_id": ["a", "b"], "x": ["1.0", "2.0"], "y": ["u", "v"]})
+    new = pd.DataFrame({"goal_id": ["a", "b"], "x": ["1.0", "2.5"], "y": ["u", "w"]})
+    cells = diffmod.table_cells("t", old, new)
+    assert [(c.row, c.column, c.old, c.new) for c in cells] == [("b", "x", 2.0, 2.5), ("b", "y", "v", "w")]
+    assert cells[0].difference == pytest.approx(0.5) and cells[1].difference is None

@@ -150,13 +150,17 @@ def build(kommune: str, formats=FORMATS, force: bool = False, progress: bool = T
         if not force and state.old.get("cache", {}).get("whole") == state.whole and outputs_exist(target, state.old):
             return _unchanged(state, started)
         state.tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.build.", dir=config.REPORTS_DIR))
+        carried: list[str] = []
         try:
             _build_into(state)
             os.chmod(state.tmp, 0o755)
-            _carry_over(target, state.tmp)
+            carried = _carry_over(target, state.tmp)
             target.parent.mkdir(parents=True, exist_ok=True)
             swap_dir(state.tmp, target)
         except BaseException:
+            for name in carried:      # put editions/ and the other report kinds back
+                if (state.tmp / name).exists() and not (target / name).exists():
+                    os.replace(state.tmp / name, target / name)
             shutil.rmtree(state.tmp, ignore_errors=True)
             raise
         shutil.rmtree(config.REPORTS_DIR / ".failed" / slug, ignore_errors=True)
@@ -174,13 +178,16 @@ def report_target(slug: str, kind: str) -> Path:
     return config.report_dir(slug) if kind == DEFAULT_REPORT else config.report_dir(slug) / kind
 
 
-def _carry_over(target: Path, tmp: Path) -> None:
+def _carry_over(target: Path, tmp: Path) -> list[str]:
     """Folders in the old report that this build does not write (editions/, the other report kinds) move
-    into the new one before it is swapped in."""
+    into the new one before it is swapped in; returns their names."""
+    moved = []
     if target.is_dir():
-        for sub in target.iterdir():
+        for sub in sorted(target.iterdir()):
             if sub.is_dir() and sub.name not in BUILD_DIRS and not (tmp / sub.name).exists():
                 os.replace(sub, tmp / sub.name)
+                moved.append(sub.name)
+    return moved
 
 
 def _unchanged(state: BuildState, started: float) -> BuildResult:
