@@ -171,15 +171,20 @@ def compare(old, new) -> Diff:
     return out
 
 
+def _decimals(value: float) -> int:
+    """The fewest decimals (at most 4) that show the value as stored."""
+    return next((d for d in range(4) if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value))), 4)
+
+
 def _show(value: object) -> str:
     if isinstance(value, float):
-        return fmt.number(value, 0 if value == int(value) else 4) if not math.isnan(value) else "-"
+        return fmt.number(value, _decimals(value)) if not math.isnan(value) else "-"
     return str(value) if value != "" else "(tom)"
 
 
 def _show_difference(cell: Cell) -> str:
     d = cell.difference
-    return "" if d is None else fmt.signed(d, 0 if d == int(d) else 4)
+    return "" if d is None else fmt.signed(d, _decimals(d))
 
 
 def render_text(diff: Diff) -> str:
