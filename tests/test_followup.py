@@ -258,3 +258,23 @@ def test_sentences_and_cells_of_the_diff():
     cells = diffmod.table_cells("t", old, new)
     assert [(c.row, c.column, c.old, c.new) for c in cells] == [("b", "x", 2.0, 2.5), ("b", "y", "v", "w")]
     assert cells[0].difference == pytest.approx(0.5) and cells[1].difference is None
+
+
+def test_months_against_paths_recomputed(inp, fu):
+    raw = _raw()
+    budget = pd.read_csv(RAW / "slagelse" / "budget.csv").groupby("year")["full_time_persons"].sum()
+    run = scenarios.standard(inp)
+    fav = scenarios.favourable_by_group(run.budget, run.weights, run.assumptions)
+    actual = fchap.actual_by_group(fu.monthly, "Slagelse", [2020, 2021])
+    months = fchap.months_against_paths(actual, run.budget, fav).set_index("period")
+    assert len(months) == 24
+    groups = raw[(raw["Area"] == "Slagelse") & (raw["Ydelsesgrupper"] != LABELS["all"])]
+    per_month = groups.groupby("Periode")["Antal fuldtidspersoner"].sum()
+    totals = raw[(raw["Area"] == "Slagelse") & (raw["Ydelsesgrupper"] == LABELS["all"])].set_index("Periode")
+    for period, row in months.iterrows():
+        assert row["actual"] == pytest.approx(per_month[period], abs=1e-6)
+        assert row["actual"] == pytest.approx(totals.loc[period, "Antal fuldtidspersoner"], abs=0.05)
+        assert row["budget"] == budget[int(period[:4])]
+    # the favourable path starts at the budget and is below it in the last scenario year (chapter 4)
+    assert months.loc["2020M06", "favourable"] == budget[2020]
+    assert fav.sum(axis=1).iloc[-1] < budget.iloc[-1]
