@@ -7,6 +7,8 @@ NBVAL  := build/nbval
 KOMMUNER = $(shell $(BIN)/python pipeline.py list | cut -f1)
 # The chapter notebooks, as report.yaml declares them (no numbering in file names).
 NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --notebooks)
+# The follow-up report's notebooks (report kind opfoelgning; Slagelse only: it has the monthly extracts).
+FOLLOWUP_NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --rapport opfoelgning --notebooks)
 
 .PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies clean
 
@@ -42,6 +44,7 @@ prepare: setup system-deps   ## validate the bundled municipalities, write data/
 
 notebooks: prepare   ## re-execute the committed notebooks (Slagelse) after a change that moves a number
 	for nb in $(NOTEBOOKS); do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
+	for nb in $(FOLLOWUP_NOTEBOOKS); do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
 
 chapters: prepare    ## execute every chapter notebook for every municipality into reports/<slug>/notebooks/
 	for k in $(KOMMUNER); do \
@@ -51,8 +54,9 @@ chapters: prepare    ## execute every chapter notebook for every municipality in
 	  done; \
 	done
 
-report: prepare      ## the whole report per municipality: chapters, HTML and PDF, manifest (cached)
+report: prepare      ## the whole report per municipality, and Slagelse's follow-up report (cached)
 	$(BIN)/python pipeline.py build --all --jobs 2
+	$(BIN)/python pipeline.py build --kommune Slagelse --rapport opfoelgning
 
 nbval-copies: prepare
 	rm -rf $(NBVAL)
@@ -66,7 +70,7 @@ nbval-copies: prepare
 test: setup system-deps lint nbval-copies   ## lint, pytest, nbval-lax for every municipality, strict nbval
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 	# strict: the committed outputs (Slagelse) must be reproduced exactly
-	$(BIN)/python -m pytest $(NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+	$(BIN)/python -m pytest $(NOTEBOOKS) $(FOLLOWUP_NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
 clean:               ## remove prepared data, reports and build files
 	rm -rf data/processed/* reports/* build .pytest_cache

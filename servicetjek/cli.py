@@ -20,21 +20,62 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from servicetjek.inputs.prepare import prepare
+    from servicetjek import declaration
+    from servicetjek.inputs.prepare import check_report_inputs, prepare
 
     status = EXIT_OK
+    report = declaration.report(args.rapport)
     for slug in _targets(args):
         notes: list[str] = []
+        problems = []
         try:
             target = prepare(slug, notes)
         except InputError as err:
-            print(f"FEJL i input for {slug}:\n{err.render()}", file=sys.stderr)
+            problems += err.problems
+        try:
+            check_report_inputs(slug, report)
+        except InputError as err:
+            problems += err.problems
+        if problems:
+            print(f"FEJL i input for {slug}:\n{InputError(problems).render()}", file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
             continue
         for note in notes:
             print(f"{slug}: BEMÆRK: {note}")
         print(f"{slug}: skrev {target}")
     return status
+
+
+def cmd_editions(args: argparse.Namespace) -> int:
+    from servicetjek.publish import editions
+
+    for slug in _targets(args):
+        if args.prune:
+            removed = editions.prune(slug, args.keep, args.rapport)
+            print(f"{slug}: slettede {len(removed)} udgaver" + (f" ({', '.join(removed)})" if removed else ""))
+        for e in editions.list_editions(slug, args.rapport):
+            print(f"{slug}\t{e.label}\t{e.built}")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from servicetjek.inputs.municipality import resolve
+    from servicetjek.publish import diff, editions
+
+    slug = resolve(args.kommune)
+    if args.udgaver and len(args.udgaver) != 2:
+        print("FEJL: angiv to udgaver (A B) eller ingen (de to nyeste)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.udgaver:
+        old, new = (editions.find(slug, label) for label in args.udgaver)
+    else:
+        old, new = editions.latest_two(slug, args.rapport)
+    result = diff.compare(old, new)
+    page = editions.editions_dir(slug) / f"diff_{old.label}_{new.label}.html"
+    page.write_text(diff.render_html(result, new.manifest.get("kommune", slug)), encoding="utf-8")
+    print(diff.render_text(result))
+    print(f"HTML: {page}")
+    return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -57,7 +98,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             if not args.quiet:
                 what = ("uændret (intet input ændret)" if res.up_to_date else
                         f"kørte {len(res.executed)} kapitler, genbrugte {len(res.reused)}")
-                print(f"{res.slug}: {what} på {res.seconds:.1f} s -> {res.report_dir}")
+                edition = f" (udgave {res.edition})" if res.edition else ""
+                print(f"{res.slug}: {what} på {res.seconds:.1f} s -> {res.report_dir}{edition}")
         else:
             print(res.message, file=sys.stderr)
             status = max(status, res.status)
@@ -111,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Validerer kommunens rådata (jobindsats-udtræk og egne tal) og skriver "
                                       "ryddede tabeller til data/processed/<slug>/. Ved fejl skrives intet.")
     _add_selection(prep)
+    prep.add_argument("--rapport", default="servicetjek", metavar="TYPE",
+                      help="kontrollér også inputtet til denne rapporttype (f.eks. opfoelgning)")
     prep.set_defaults(func=cmd_prepare)
     bld = sub.add_parser(
         "build", help="byg rapporten (kapitler, HTML og PDF) til reports/<slug>/",
@@ -144,6 +188,22 @@ def build_parser() -> argparse.ArgumentParser:
     chp.add_argument("--notebooks", action="store_true",
                      help="kun stierne til kapitlernes notebooks, én pr. linje (bruges af Makefile)")
     chp.set_defaults(func=cmd_chapters)
+    edi = sub.add_parser("editions", help="vis (og beskær) de gemte udgaver under reports/<slug>/editions/",
+                         description="Hver bygning af en rapport gemmes som en udgave. --prune --keep N sletter "
+                                     "alle andre end de N nyeste af hver rapporttype.")
+    _add_selection(edi)
+    edi.add_argument("--rapport", default=None, metavar="TYPE", help="kun denne rapporttype")
+    edi.add_argument("--prune", action="store_true", help="slet gamle udgaver")
+    edi.add_argument("--keep", type=int, default=5, metavar="N", help="behold de N nyeste (standard: 5)")
+    edi.set_defaults(func=cmd_editions)
+    dif = sub.add_parser("diff", help="hvad er ændret mellem to udgaver: tabelceller, sætninger og inputfiler",
+                         description="Sammenligner to udgaver (standard: de to nyeste af den senest byggede "
+                                     "rapporttype) og skriver ændringerne i terminalen og som HTML under "
+                                     "reports/<slug>/editions/.")
+    dif.add_argument("--kommune", required=True, metavar="NAVN")
+    dif.add_argument("--rapport", default=None, metavar="TYPE", help="rapporttypen (standard: den senest byggede)")
+    dif.add_argument("udgaver", nargs="*", metavar="UDGAVE", help="to udgaver, f.eks. opfoelgning-001 opfoelgning-002")
+    dif.set_defaults(func=cmd_diff)
     from servicetjek.inputs import scaffold
     scaffold.register(sub)
     from servicetjek.inputs import fetch

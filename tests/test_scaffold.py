@@ -390,6 +390,8 @@ KNOWN = {
     ("notebooks/scenarier.ipynb", "Slagelse"),
     ("notebooks/omkostningseffektivitet.ipynb", "Slagelse"),
     ("notebooks/forslagskatalog.ipynb", "Slagelse"),
+    ("notebooks/opfoelgning_maal.ipynb", "Slagelse"),         # the follow-up report's parameter default
+    ("notebooks/opfoelgning_udvikling.ipynb", "Slagelse"),
 }
 
 

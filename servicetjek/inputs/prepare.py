@@ -219,6 +219,8 @@ def _unfilled_problems(folder: Path, report) -> list[Problem]:
     problems = []
     for rel in required_files(report):
         path = folder / rel
+        if any(ch in rel for ch in "*?[") and any(p.is_file() for p in folder.glob(rel)):
+            continue
         if not path.is_file():
             problems.append(Problem(path, "filen mangler (`pipeline.py new-kommune` opretter en skabelon)"))
             continue
@@ -356,6 +358,27 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def check_report_inputs(name: str, report) -> None:
+    """The inputs a further report kind needs beyond the prepared ones (`prepare` checks the main kind's):
+    every missing file at once, then the follow-up inputs' contents. InputError names every problem."""
+    from servicetjek.inputs import followup
+
+    if report.kind == declaration.DEFAULT_REPORT:
+        return
+    slug = municipality.resolve(name)
+    folder = config.municipality_dir(slug)
+    problems = _unfilled_problems(folder, report)
+    if not problems and report.needs(followup.GOALS_FILE):
+        from servicetjek.inputs.taxonomy import load as load_taxonomy
+
+        try:
+            followup.load(slug, set(load_taxonomy().group_ids) - {"i_alt"})
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
 
 
 def prepare(name: str, notes: list[str] | None = None) -> Path:

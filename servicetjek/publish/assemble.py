@@ -42,9 +42,44 @@ def chapter_bodies(inp, report, build_dir: Path) -> list[tuple[int, str]]:
     return out
 
 
+# A committee item of a few pages: no title page of its own, no table of contents, the report kind's
+# title in the running header (added after the stylesheets, so it overrides them).
+COMPACT_CSS = """
+main.report.compact nav.toc { display: none; }
+@media print {
+  @page { @top-left { content: "%s"; } }
+  main.report.compact .title-page { padding-top: 0; page-break-after: auto; break-after: auto; margin-bottom: 1em; }
+  main.report.compact section.chapter { page-break-before: auto; break-before: auto; margin-top: 1.5em; }
+  main.report.compact .title-page .st-notice { display: none; }
+}
+"""
+
+
+def compact(page: str, title: str) -> str:
+    css = COMPACT_CSS % title.replace('"', "")
+    return page.replace("</head>", f"<style>{css}</style></head>", 1).replace(
+        '<main class="report">', '<main class="report compact">', 1)
+
+
+def followup_period(inp) -> str:
+    from servicetjek.chapters.followup_views import month_label
+    from servicetjek.inputs import followup
+
+    fu = followup.load(inp.slug, set(inp.benefit_costs.index))
+    own = fu.monthly[fu.monthly["area"] == inp.municipality.config.area]["period"]
+    return f"{month_label(own.min())} – {month_label(own.max())} (månedlige tal)"
+
+
 def report_page(inp, report, build_dir: Path) -> str:
+    from servicetjek.declaration import DEFAULT_REPORT
+
     mun = inp.municipality
     info = getattr(mun.config, "report", None)
+    if report.kind != DEFAULT_REPORT:      # the kommune.yaml report settings are the servicetjek's
+        title = render.TitlePage(kommune=mun.name, title=report.title, subtitle="Månedlig orientering til udvalget",
+                                 consultant=None, build_date=dt.date.today(), data_period=followup_period(inp),
+                                 constructed=inp.constructed)
+        return compact(render.report_html(title, chapter_bodies(inp, report, build_dir)), report.title)
     title = render.TitlePage(
         kommune=mun.name,
         title=getattr(info, "title", None) or report.title,

@@ -34,6 +34,7 @@ from servicetjek.publish.execute import BuildFailed, ChapterRecord, notebook_par
 from servicetjek.publish.manifest import old_manifest, outputs_exist
 
 FORMATS = ("html", "pdf")
+BUILD_DIRS = ("notebooks", "chapters", "tables")   # what a build writes; other folders are carried over
 
 
 @dataclass
@@ -51,6 +52,7 @@ class BuildResult:
     outputs: list[str] = field(default_factory=list)
     message: str = ""
     failed_notebook: str | None = None
+    edition: str | None = None           # the edition this build was kept as (editions.py)
 
     @property
     def ok(self) -> bool:
@@ -135,7 +137,7 @@ def build(kommune: str, formats=FORMATS, force: bool = False, progress: bool = T
     declaration.check_notebooks()
     report = declaration.report(kind)
     slug = resolve(kommune)
-    target = config.report_dir(slug)
+    target = report_target(slug, kind)
     config.REPORTS_DIR.mkdir(parents=True, exist_ok=True)
     with _lock(slug):
         for stale in config.REPORTS_DIR.glob(f".{slug}.build.*"):   # left by a killed build (we hold the lock)
@@ -148,16 +150,44 @@ def build(kommune: str, formats=FORMATS, force: bool = False, progress: bool = T
         if not force and state.old.get("cache", {}).get("whole") == state.whole and outputs_exist(target, state.old):
             return _unchanged(state, started)
         state.tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.build.", dir=config.REPORTS_DIR))
+        carried: list[str] = []
         try:
             _build_into(state)
             os.chmod(state.tmp, 0o755)
+            carried = _carry_over(target, state.tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
             swap_dir(state.tmp, target)
         except BaseException:
+            for name in carried:      # put editions/ and the other report kinds back
+                if (state.tmp / name).exists() and not (target / name).exists():
+                    os.replace(state.tmp / name, target / name)
             shutil.rmtree(state.tmp, ignore_errors=True)
             raise
         shutil.rmtree(config.REPORTS_DIR / ".failed" / slug, ignore_errors=True)
+        from servicetjek.publish import editions
+
+        state.result.edition = editions.record(slug, kind, target)
     state.result.seconds = time.perf_counter() - started
     return state.result
+
+
+def report_target(slug: str, kind: str) -> Path:
+    """reports/<slug>/ for the main report kind; reports/<slug>/<kind>/ for the others."""
+    from servicetjek.declaration import DEFAULT_REPORT
+
+    return config.report_dir(slug) if kind == DEFAULT_REPORT else config.report_dir(slug) / kind
+
+
+def _carry_over(target: Path, tmp: Path) -> list[str]:
+    """Folders in the old report that this build does not write (editions/, the other report kinds) move
+    into the new one before it is swapped in; returns their names."""
+    moved = []
+    if target.is_dir():
+        for sub in sorted(target.iterdir()):
+            if sub.is_dir() and sub.name not in BUILD_DIRS and not (tmp / sub.name).exists():
+                os.replace(sub, tmp / sub.name)
+                moved.append(sub.name)
+    return moved
 
 
 def _unchanged(state: BuildState, started: float) -> BuildResult:
@@ -194,6 +224,9 @@ def _prepare_inputs(state: BuildState) -> None:
 
     if not loader.fresh(config.processed_dir(state.slug), state.finger.raw):
         prepare(state.slug)
+    from servicetjek.inputs.prepare import check_report_inputs
+
+    check_report_inputs(state.slug, state.report)
     state.inp = loader.load(state.slug, check=False)
     state.result.name = state.inp.municipality.name
 
