@@ -41,6 +41,9 @@ class ChapterDecl(Strict):
     resume: str | None = None
     quotes: bool = False
     slots: list[str] = Field(default_factory=list)    # the consultant's named slots (texts/<id>/<slot>.md)
+    # Tables and figures numbered within the chapter ("Tabel 4.1"), so the main series keeps the
+    # reference report's numbers (Tabel 1-5, Figur 1-6) however many supporting tables a chapter adds.
+    supplementary: list[str] = Field(default_factory=list)
 
     @field_validator("publishes")
     @classmethod
@@ -56,6 +59,9 @@ class ChapterDecl(Strict):
             raise ValueError(f"kapitlet '{self.id}' er en notesbog og skal have source: notebooks/<navn>.ipynb")
         if self.kind == "text" and not (self.source or "").endswith(".md"):
             raise ValueError(f"kapitlet '{self.id}' er en tekst og skal have source: texts/<navn>.md")
+        stray = sorted(set(self.supplementary) - set(self.tables) - set(self.figures))
+        if stray:
+            raise ValueError(f"kapitlet '{self.id}': supplementary nævner {stray}, som ikke er dets tabeller eller figurer")
         if self.kind != "notebook" and self.slots:
             raise ValueError(f"kapitlet '{self.id}' er ikke en notesbog og kan ikke have pladser (slots)")
         if len(set(self.slots)) != len(self.slots) or not all(re.fullmatch(r"[a-z][a-z0-9_]*", s) for s in self.slots):
@@ -114,23 +120,41 @@ class Chapter:
     def title_for(self, kommune: str) -> str:
         return self.decl.title.replace("{kommune}", kommune)
 
-    def table_number(self, table_id: str) -> int:
+    def _number(self, ids: list[str], start: int, ident: str) -> int | str:
+        """A main table or figure runs on through the report (an int); a supplementary one is numbered
+        within its chapter ("4.1")."""
+        main = [i for i in ids if i not in self.decl.supplementary]
+        if ident in main:
+            return start + main.index(ident)
+        sub = [i for i in ids if i in self.decl.supplementary]
+        return f"{self.number}.{sub.index(ident) + 1}"
+
+    def table_number(self, table_id: str) -> int | str:
         if table_id not in self.decl.tables:
             raise KeyError(f"tabellen '{table_id}' er ikke erklæret for kapitlet '{self.decl.id}' i report.yaml")
-        return self.table_start + self.decl.tables.index(table_id)
+        return self._number(self.decl.tables, self.table_start, table_id)
 
-    def figure_number(self, figure_id: str) -> int:
+    def figure_number(self, figure_id: str) -> int | str:
         if figure_id not in self.decl.figures:
             raise KeyError(f"figuren '{figure_id}' er ikke erklæret for kapitlet '{self.decl.id}' i report.yaml")
-        return self.figure_start + self.decl.figures.index(figure_id)
+        return self._number(self.decl.figures, self.figure_start, figure_id)
 
     @property
-    def table_numbers(self) -> list[int]:
-        return [self.table_start + i for i in range(len(self.decl.tables))]
+    def table_numbers(self) -> list[str]:
+        """The captions' numbers, as text, in declared order ("1", "2", "4.1" …)."""
+        return [str(self.table_number(t)) for t in self.decl.tables]
 
     @property
-    def figure_numbers(self) -> list[int]:
-        return [self.figure_start + i for i in range(len(self.decl.figures))]
+    def figure_numbers(self) -> list[str]:
+        return [str(self.figure_number(f)) for f in self.decl.figures]
+
+    @property
+    def main_tables(self) -> int:
+        return sum(1 for t in self.decl.tables if t not in self.decl.supplementary)
+
+    @property
+    def main_figures(self) -> int:
+        return sum(1 for f in self.decl.figures if f not in self.decl.supplementary)
 
     @property
     def notebook(self) -> Path | None:
@@ -162,9 +186,10 @@ class Report:
         self.chapters: list[Chapter] = []
         table = figure = 1
         for number, ch in enumerate(decl.chapters, 1):
-            self.chapters.append(Chapter(ch, self, number, table, figure))
-            table += len(ch.tables)
-            figure += len(ch.figures)
+            chapter = Chapter(ch, self, number, table, figure)
+            self.chapters.append(chapter)
+            table += chapter.main_tables
+            figure += chapter.main_figures
 
     def chapter(self, chapter_id: str) -> Chapter:
         for ch in self.chapters:

@@ -76,7 +76,7 @@ def test_naestved_tabel3_without_published_shares(naestved, tax):
 def test_slagelse_tabel4(slagelse, tax):
     u = costs.unit_costs(slagelse, tax)
     assert costs.choose_layout(slagelse["unit_costs"]) == "summary"   # the others' values are constructed
-    html = cost_views.unit_cost_table(u, 4, "Slagelse", 2019, "summary", "Kilde")
+    html = cost_views.unit_cost_table(u, 4, "Slagelse", 2019, "summary", source="Kilde")
     assert row_of(html, "Dagpenge")[1:] == ["19,7", "17,7", "30,2", "24,3", "-19 %"]
     assert row_of(html, "Samlet")[1:] == ["25,2", "23,6", "39,5", "30,4", "-17 %"]
     assert row_of(html, "Jobafklaring")[1:] == ["41,2", "23,2", "65,1", "34,8", "+18 %"]
@@ -97,14 +97,14 @@ def test_naestved_all_jobcentres(naestved, tax):
     # the average is the unweighted mean of the other twelve, the municipality excluded
     assert samlet["mean_others_1000kr"] == pytest.approx(sum(samlet[c] for c in centres) / 12)
     assert samlet["others_count"] == 12
-    html = cost_views.unit_cost_table(u, 4, "Næstved", 2018, "all", "Kilde")
+    html = cost_views.unit_cost_table(u, 4, "Næstved", 2018, "all", source="Kilde")
     row = row_of(html, "Samlet")
     assert row[1] == "23,2" and row[-2] == "32,8" and row[-1] == "-29 %"
     assert row[2:14] == ["28,7", "30,3", "30,4", "31,0", "32,6", "33,8", "32,9", "38,0", "39,9", "31,9", "33,1",
                          "31,2"]
     assert "Gennemsnit (øvrige jobcentre)" in html
     # either layout can be asked for
-    assert "Kommune med laveste enhedsomk." in cost_views.unit_cost_table(u, 4, "Næstved", 2018, "summary", "K")
+    assert "Kommune med laveste enhedsomk." in cost_views.unit_cost_table(u, 4, "Næstved", 2018, "summary", source="K")
     with pytest.raises(ValueError):
         costs.choose_layout(naestved["unit_costs"], "side-by-side")
 

@@ -7,6 +7,7 @@ figures in the one report style. Every number is formatted by `formatting`.
 from __future__ import annotations
 
 import math
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from servicetjek.chapters.costs import CostKeyFigures
 from servicetjek.publish import formatting as fmt
 from servicetjek.publish import phrases, style
 from servicetjek.publish.formatting import round_to
-from servicetjek.publish.report import figure_html, table_html
+from servicetjek.publish.report import Footer, figure_html, table_html
 
 # Abbreviations the reference report itself uses (Tabel 5: "KTH i alt", "UDH i alt"), for figure labels.
 SHORT = [("Kontanthjælp mv. ", "KTH "), ("Uddannelseshjælp mv. ", "UDH "),
@@ -86,8 +87,8 @@ def cost_totals_table(table: pd.DataFrame, number: int, kommune: str, year: int,
 
 
 # ------------------------------------------------------------------ Tabel 4
-def unit_cost_table(table: pd.DataFrame, number: int, kommune: str, year: int, layout: str, source: str,
-                    note: str | None = None) -> str:
+def unit_cost_table(table: pd.DataFrame, number: int, kommune: str, year: int, layout: str,
+                    **footer: Unpack[Footer]) -> str:
     """'summary': the municipality, lowest, highest, mean and deviation; 'all': every jobcentre side by side."""
     body = pd.DataFrame({"": table["label"]})
     body[kommune] = [fmt.number(v, 1) for v in table["kommune_1000kr"]]
@@ -104,7 +105,7 @@ def unit_cost_table(table: pd.DataFrame, number: int, kommune: str, year: int, l
         body[f"Gennemsnit (ekskl. {kommune})"] = [fmt.number(v, 1) for v in table["mean_others_1000kr"]]
         caption = f"De samlede enhedsomkostninger til beskæftigelsesindsats i {kommune} og andre kommuner, {year}"
     body["Afvigelse fra gns."] = [_pct(v, 0, sign=True) for v in table["deviation_pct"]]
-    return table_html(body, number, caption, source=source, note=note,
+    return table_html(body, number, caption, source=footer.get("source"), note=footer.get("note"),
                       row_classes=[ROW_CLASS[t] for t in table["row_type"]],
                       first_column_header="1.000 kr. pr. fuldtidsperson")
 

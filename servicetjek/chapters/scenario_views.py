@@ -81,3 +81,25 @@ def key_sentences(run, mun, ch, names: dict[str, str], sens: pd.DataFrame | None
     group = status.longrun_group(mun)
     return {"paths": scenario_text.path_sentences(run, (mun.name, group.role), ch, names),
             "potential": scenario_text.potential_sentences(run, ch, sens)}
+
+
+def budget_block(drivers: pd.DataFrame, number, kommune: str, source: str) -> str:
+    """Figur 3: the change per group from the latest actual year to the last budget year."""
+    first, last = int(drivers["actual_year"].iloc[0]), int(drivers["budget_year"].iloc[0])
+    shown = drivers.sort_values("change", ignore_index=True)
+    with style.figure() as (fig, ax):
+        colors = [style.PALETTE[0] if v >= 0 else style.PALETTE[2] for v in shown["change"]]
+        ax.barh(shown["label"], shown["change"], color=colors)
+        for y, value in enumerate(shown["change"]):
+            ax.annotate(fmt.signed(value), xy=(value, y), xytext=(4 if value >= 0 else -4, 0),
+                        textcoords="offset points", va="center", ha="left" if value >= 0 else "right", fontsize=8)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(f"Ændring i fuldtidspersoner, {first}–{last}")
+        style.danish_ticks(ax, axis="x")
+        lo, hi = float(shown["change"].min()), float(shown["change"].max())
+        pad = (hi - lo) * 0.15 or 1.0
+        ax.set_xlim(min(lo, 0) - pad, max(hi, 0) + pad)
+    return figure_html(fig, number, f"Budgetforudsætningerne: ændringen i fuldtidspersoner pr. ydelsesgruppe fra "
+                       f"{first} (faktisk) til {last} (budget) i {kommune} Kommune", source=source,
+                       note="Faktisk antal i det seneste statusår mod kommunens budgetforudsætning for det sidste "
+                            "scenarieår.")

@@ -148,3 +148,20 @@ def standard(inp, forecast: dict[int, float] | None = None, gap_persons: float =
                           & (annual["measure"] == "fuldtidspersoner")]["value"].iloc[0])
     return Run(a, budget, weights, actual, paths(actual, yrs.latest, budget, weights, a),
                potential(budget, weights, inp.benefit_costs, a))
+
+
+def budget_drivers(run: Run, annual: pd.DataFrame, area: str, names: dict[str, str]) -> pd.DataFrame:
+    """What drives the budget path: each group's full-time persons in the latest actual year and in the last
+    budget year, and the change, largest first (Figur 3)."""
+    latest = int(run.budget.index[0]) - 1
+    rows = annual[(annual["area"] == area) & (annual["year"] == latest) & (annual["sub_group"] == "")
+                  & (annual["measure"] == "fuldtidspersoner")].set_index("benefit_group")["value"]
+    last = run.budget.iloc[-1]
+    out = pd.DataFrame({"benefit_group": list(last.index),
+                        "label": [names.get(g, g) for g in last.index],
+                        "actual": [float(rows.get(g, float("nan"))) for g in last.index],
+                        "budget": [float(v) for v in last.values]})
+    out["change"] = out["budget"] - out["actual"]
+    out.insert(1, "actual_year", latest)
+    out.insert(2, "budget_year", int(run.budget.index[-1]))
+    return out.sort_values("change", key=abs, ascending=False, ignore_index=True)

@@ -21,7 +21,7 @@ from servicetjek.publish.report import CONSTRUCTED_NOTICE, CSS_FILE, esc, markdo
 
 PRINT_CSS_FILE = Path(__file__).with_name("report_print.css")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-CAPTION = re.compile(r'<span class="st-num">(Tabel|Figur) (\d+):</span>')
+CAPTION = re.compile(r'<span class="st-num">(Tabel|Figur) (\d+(?:\.\d+)?):</span>')
 STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
 CHAPTER_HEADING = re.compile(r'<h2 class="st-heading" id="(kapitel-\d+)">(.*?)</h2>', re.S)
 SECTION_HEADING = re.compile(r'<h3 class="st-heading" id="([^"]+)">(.*?)</h3>', re.S)
@@ -68,11 +68,11 @@ def unique_svg_ids(fragment: str, prefix: str) -> str:
     return SVG_BLOCK.sub(one, fragment)
 
 
-def captions(fragment: str) -> dict[str, list[int]]:
-    """{'Tabel': [numbers…], 'Figur': [numbers…]} in the order they appear."""
-    out: dict[str, list[int]] = {"Tabel": [], "Figur": []}
+def captions(fragment: str) -> dict[str, list[str]]:
+    """{'Tabel': [numbers…], 'Figur': [numbers…]} as written ("3", "4.1"), in the order they appear."""
+    out: dict[str, list[str]] = {"Tabel": [], "Figur": []}
     for kind, number in CAPTION.findall(fragment):
-        out[kind].append(int(number))
+        out[kind].append(number)
     return out
 
 

@@ -49,6 +49,12 @@ def _footer(source: str | None, note: str | None) -> str:
     return out
 
 
+class Footer(TypedDict, total=False):
+    """A table's or figure's source line ("Kilde: …") and note ("Anm.: …")."""
+    source: str
+    note: str | None
+
+
 class TableLayout(TypedDict, total=False):
     """table_html's layout options."""
     header_groups: list[tuple[str, int]]    # a header row above the column headers: (label, span)
