@@ -86,6 +86,22 @@ def xlsx_file(draw) -> bytes:
     except Exception:                 # openpyxl refuses some strings outright: write a plain sheet instead
         out = io.BytesIO()
         Workbook().save(out)
+    return _fixed_time(out.getvalue())
+
+
+def _fixed_time(data: bytes) -> bytes:
+    """The workbook with its save time fixed: the same example must give the same bytes (hypothesis
+    replays it), and openpyxl stamps the time of saving into the zip and docProps/core.xml."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2020-01-01T00:00:00Z", src.read(info.filename))
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0)), member,
+                         compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
