@@ -387,6 +387,7 @@ KNOWN = {
     ("servicetjek/inputs/fetch.py", "2019"),
     ("servicetjek/inputs/fetch.py", "Kalundborg"),        # fetch --kommune help example
     ("notebooks/status.ipynb", "Slagelse"),          # parameter default kommune = "Slagelse"
+    ("notebooks/benchmark.ipynb", "Slagelse"),
     ("notebooks/scenarier.ipynb", "Slagelse"),
     ("notebooks/omkostningseffektivitet.ipynb", "Slagelse"),
     ("notebooks/forslagskatalog.ipynb", "Slagelse"),
