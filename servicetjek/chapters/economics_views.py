@@ -58,10 +58,10 @@ def economics_table(cat: Catalogue, frame: pd.DataFrame, number: int, source: st
             + ". Break-even: de fuldtidspersoner, der skal ud af forslagets ydelsesgruppe i investeringens største år, "
             "for at investeringen betaler sig selv (investering ÷ nettoudgift pr. fuldtidsperson). Tjent hjem: det "
             f"første år, hvor den samlede effekt fra {cat.years[0]} er en besparelse. " + certainty_note())
-    return table_html(body, number, f"Forslagenes økonomi – personer, break-even og forventet effekt i {year} "
+    return '<div class="st-econ">' + table_html(body, number, f"Forslagenes økonomi – personer, break-even og forventet effekt i {year} "
                                     "(1.000 kr.)", source=source, note=note, row_classes=classes,
                       header_groups=[("", 6), (f"Effekt {year} efter sikkerhed", 4)],
-                      first_column_header="Forslag")
+                      first_column_header="Forslag") + "</div>"
 
 
 def coverage_sentence(frame: pd.DataFrame) -> str:
@@ -90,8 +90,8 @@ def potential_table(frame: pd.DataFrame, number: int, source: str | None = None)
             "positivt); rest = potentiale − kataloget. Beløb, der ikke hviler på en ydelsesgruppe (indtastede beløb "
             "og investeringer), står i rækken 'Ikke fordelt'. Summen af potentialet er kapitel 4's potentiale; "
             "CSV-filen har beløbene i kr.")
-    return (table_html(body, number, f"Kataloget og potentialet i {year} pr. ydelsesgruppe", source=source,
-                       note=note, row_classes=classes, first_column_header="Ydelsesgruppe")
+    return ('<div class="st-econ">' + table_html(body, number, f"Kataloget og potentialet i {year} pr. ydelsesgruppe", source=source,
+                       note=note, row_classes=classes, first_column_header="Ydelsesgruppe") + "</div>"
             + f'<p class="st-text">{esc(coverage_sentence(frame))}</p>')
 
 
@@ -113,5 +113,5 @@ def invest_or_cut_table(cat: Catalogue, frame: pd.DataFrame, number: int, source
             "besparelse: forslagets effekt på antallet af fuldtidspersoner; 'svarer til' er det antal fuldtidspersoner "
             "på ydelsesgruppen, hvis nettoudgift svarer til besparelsen – bliver så mange flere på ydelsen, er "
             "besparelsen tabt. Beløb i 1.000 kr.")
-    return table_html(body, number, "Investér eller spar – hvad hvert forslag betyder for personer og besparelser",
-                      source=source, note=note, first_column_header="Forslag")
+    return '<div class="st-econ">' + table_html(body, number, "Investér eller spar – hvad hvert forslag betyder for personer og besparelser",
+                      source=source, note=note, first_column_header="Forslag") + "</div>"
