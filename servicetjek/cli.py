@@ -21,14 +21,14 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from servicetjek import declaration
-    from servicetjek.inputs.prepare import check_report_inputs, prepare
+    from servicetjek.inputs.prepare import check_report_inputs, validate, write
 
     status = EXIT_OK
     report = declaration.report(args.rapport)
     for slug in _targets(args):
-        problems = []
+        problems, prepared = [], None
         try:
-            target = prepare(slug)
+            prepared = validate(slug)
         except InputError as err:
             problems += err.problems
         try:
@@ -39,7 +39,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             print(f"FEJL i input for {slug}:\n{InputError(problems).render()}", file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
             continue
-        print(f"{slug}: skrev {target}")
+        print(f"{slug}: skrev {write(prepared)}")   # nothing is written unless every input is good
     return status
 
 
