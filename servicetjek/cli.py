@@ -21,15 +21,14 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from servicetjek import declaration
-    from servicetjek.inputs.prepare import check_report_inputs, prepare
+    from servicetjek.inputs.prepare import check_report_inputs, validate, write
 
     status = EXIT_OK
     report = declaration.report(args.rapport)
     for slug in _targets(args):
-        notes: list[str] = []
-        problems = []
+        problems, prepared = [], None
         try:
-            target = prepare(slug, notes)
+            prepared = validate(slug)
         except InputError as err:
             problems += err.problems
         try:
@@ -40,7 +39,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             print(f"FEJL i input for {slug}:\n{InputError(problems).render()}", file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
             continue
-        for note in notes:
+        target = write(prepared)    # nothing is written unless every input is good
+        for note in prepared.notes:
             print(f"{slug}: BEMÆRK: {note}")
         print(f"{slug}: skrev {target}")
     return status

@@ -370,6 +370,9 @@ def check_report_inputs(name: str, report) -> None:
     slug = municipality.resolve(name)
     folder = config.municipality_dir(slug)
     problems = _unfilled_problems(folder, report)
+    if report.needs(followup.GOALS_FILE):      # the follow-up's own inputs: its own message (no template)
+        own = {str(folder / rel) for rel in followup.INPUTS}
+        problems = [p for p in problems if str(p.file) not in own] + followup.missing_inputs(folder)
     if not problems and report.needs(followup.GOALS_FILE):
         from servicetjek.inputs.taxonomy import load as load_taxonomy
 
