@@ -10,8 +10,8 @@ real subprocesses. A case that raises anything but a handled InputError fails: `
 from __future__ import annotations
 
 import io
-import os
 import json
+import os
 import re
 import time
 import zipfile
