@@ -33,12 +33,18 @@ def _use(monkeypatch, path) -> None:
 def test_numbers_follow_from_the_order():
     report = declaration.report()
     assert [c.number for c in report.chapters] == list(range(1, len(report.chapters) + 1))
-    tables = [n for c in report.chapters for n in c.table_numbers]
-    figures = [n for c in report.chapters for n in c.figure_numbers]
-    assert tables == list(range(1, len(tables) + 1))
-    assert figures == list(range(1, len(figures) + 1))
+    tables = [n for c in report.chapters for n in c.table_numbers if "." not in n]
+    figures = [n for c in report.chapters for n in c.figure_numbers if "." not in n]
+    assert tables == [str(i) for i in range(1, len(tables) + 1)]
+    assert figures == [str(i) for i in range(1, len(figures) + 1)]
     status = report.chapter("status")
     assert status.table_number("status_shares") == 1 and status.figure_number("status_longrun") == 1
+    # the reference report's numbers: Tabel 1-5, Figur 1-6; supporting tables numbered within their chapter
+    costs, scenarios = report.chapter("omkostninger"), report.chapter("scenarier")
+    assert [costs.table_number(t) for t in ("cost_totals", "cost_unit", "exit_rates")] == [3, 4, 5]
+    assert [costs.figure_number(f) for f in ("cost_deviation", "cost_composition", "cost_vs_effect")] == [4, 5, 6]
+    assert scenarios.figure_number("scenario_figure") == 2 and scenarios.figure_number("scenario_budget") == 3
+    assert scenarios.table_number("scenario_paths") == f"{scenarios.number}.1"
     with pytest.raises(KeyError):
         status.table_number("cost_unit")
 
@@ -48,7 +54,9 @@ def test_numbers_follow_from_the_order():
      "kapitel-id brugt mere end én gang"),
     (lambda d: d["reports"]["servicetjek"]["chapters"][2].update(publishes=["status", "vejret"]), "vejret"),
     (lambda d: d["reports"]["servicetjek"]["chapters"][2].update(source="notebooks/status.md"), "notesbog"),
-    (lambda d: d["reports"]["servicetjek"]["chapters"][3].update(tables=["status_shares"]), "brugt mere end én gang"),
+    (lambda d: next(c for c in d["reports"]["servicetjek"]["chapters"] if c["id"] == "omkostninger")
+     .update(tables=["status_shares"]), "brugt mere end én gang"),
+    (lambda d: d["reports"]["servicetjek"]["chapters"][2].update(supplementary=["cost_unit"]), "supplementary"),
     (lambda d: d["reports"]["servicetjek"]["chapters"][0].update(farve="rød"), "farve"),
 ])
 def test_a_bad_declaration_is_rejected(tmp_path, monkeypatch, change, message):

@@ -120,19 +120,20 @@ def proposal_targets(catalogue, actual: pd.DataFrame, budget: pd.DataFrame) -> p
     group's actual deviation from the budget path that year, and på sporet/bagud. The lines of all
     proposals on one group and year are judged together: on track when the group has moved at least as
     far from the budget, in the lines' direction, as the lines together expect."""
-    from servicetjek.inputs.catalogue import line_amounts
+    from servicetjek.inputs.catalogue import line_effects
 
     means = actual.groupby(lambda p: int(p[:4])).mean()
     lines = []
     for proposal in catalogue.proposals:
-        for line in proposal.all_lines():
-            amounts = line_amounts(line, catalogue.costs, catalogue.round_to) if line.persons else {}
-            for year, persons in (line.persons or {}).items():
-                if year in means.index and line.group in means.columns:
+        for eff in line_effects(catalogue, proposal):     # persons signed: negative = fewer on the group
+            if not eff.in_total:
+                continue
+            for year, persons in eff.persons.items():
+                if year in means.index and eff.group in means.columns:
                     lines.append({"proposal": proposal.number, "proposal_id": proposal.id,
-                                  "title": proposal.label, "line": line.label, "group": line.group,
+                                  "title": proposal.label, "line": eff.label, "group": eff.group,
                                   "year": int(year), "persons": float(persons),
-                                  "amount_1000kr": float(amounts[year])})
+                                  "amount_1000kr": float(eff.amounts.get(year, 0.0))})
     out = pd.DataFrame(lines, columns=["proposal", "proposal_id", "title", "line", "group", "year", "persons",
                                        "amount_1000kr"])
     if out.empty:

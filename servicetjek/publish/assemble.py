@@ -31,7 +31,7 @@ def chapter_bodies(inp, report, build_dir: Path) -> list[tuple[int, str]]:
         if kind == "notebook":
             nb = nbformat.read(build_dir / "notebooks" / chapter.notebook.name, as_version=4)
             body = render.chapter_fragment(nb)
-            body = render.csv_links(body, {chapter.table_number(t): t for t in chapter.decl.tables})
+            body = render.csv_links(body, {str(chapter.table_number(t)): t for t in chapter.decl.tables})
         elif kind == "text":
             body = render.text_chapter(chapter.number, chapter.title_for(mun.name),
                                        render_text(mun.folder, chapter, values), inp.constructed)

@@ -164,15 +164,15 @@ def stylesheets() -> str:
     return CSS_FILE.read_text(encoding="utf-8") + "\n" + PRINT_CSS_FILE.read_text(encoding="utf-8")
 
 
-TABLE_FIGURE = re.compile(r'<figure class="st-table[^"]*" id="tabel-(\d+)"')
+TABLE_FIGURE = re.compile(r'<figure class="st-table[^"]*" id="tabel-(\d+(?:\.\d+)?)"')
 
 
-def csv_links(fragment: str, table_ids: dict[int, str]) -> str:
+def csv_links(fragment: str, table_ids: dict[str, str]) -> str:
     """A link from each numbered table to its CSV copy (tables/<id>.csv, relative to the report page),
     after the table's Kilde and Anm. lines."""
     out, pos = [], 0
     for match in TABLE_FIGURE.finditer(fragment):
-        table_id = table_ids.get(int(match.group(1)))
+        table_id = table_ids.get(match.group(1))
         if not table_id:
             continue
         end = fragment.index("</figure>", match.end())

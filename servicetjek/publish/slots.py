@@ -43,8 +43,9 @@ def slot_html(inp, ch, name: str, generated: list[str]) -> str:
     text = slot_text(inp.municipality.folder, ch.decl.id, name)
     if text is None:
         return report.paragraphs(*generated)
-    from servicetjek.chapters.values import report_context
+    from servicetjek.chapters.values import published_values
     from servicetjek.publish.placeholders import render
 
     path = slot_path(inp.municipality.folder, ch.decl.id, name)
-    return f'<div class="st-text-block">{report.markdown_html(render(text, report_context(inp), file=path))}</div>'
+    values = published_values(inp, ch.report)
+    return f'<div class="st-text-block">{report.markdown_html(render(text, values, file=path))}</div>'
