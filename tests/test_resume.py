@@ -56,7 +56,9 @@ def test_catalogue_sentence_names_the_declared_chapter_and_the_totals():
     values = {"catalogue": {"count": 11, "total": {2020: 1000.0, 2021: -17500.0, 2022: -53000.0, "sum": 0}}}
     out = resume.catalogue_sentences(values, "Slagelse", _chapter("katalog"))
     assert out[0] == f"Kataloget i kapitel {_chapter('katalog').number} rummer 11 forslag til optimering af effekter og indsats."
-    assert "1.000 i 2020, -17.500 i 2021 og -53.000 i 2022" in out[1]
+    assert out[1] == ("Samlet giver forslagene en nettoudgift på 1,0 mio. kr. i 2020, en nettobesparelse på 18 mio. kr. "
+                      "i 2021 og 53 mio. kr. i 2022.")
+    assert "-" not in out[1]
 
 
 def test_the_slagelse_resume_from_its_published_values(prepared):
@@ -73,4 +75,4 @@ def test_the_slagelse_resume_from_its_published_values(prepared):
     assert "potentiale på ca. 740 fuldtidspersoner i 2022" in " ".join(sections["Scenarier for udviklingen i forsørgelsesudgifterne"])
     assert "58 mio. kr." in " ".join(sections["Scenarier for udviklingen i forsørgelsesudgifterne"])
     assert "17 pct. lavere enhedsomkostninger" in " ".join(sections["Omkostningseffektivitet"])
-    assert "-53.000 i 2022" in " ".join(sections["Forslag til optimering"])
+    assert "nettobesparelse på 18 mio. kr. i 2021 og 53 mio. kr. i 2022" in " ".join(sections["Forslag til optimering"])

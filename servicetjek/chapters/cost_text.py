@@ -128,13 +128,16 @@ def exit_sentences(kf: CostKeyFigures, ch) -> list[str]:
         if _nan(own) or _nan(klynge) or not klynge:
             continue
         word = ph.level(own / klynge - 1, "højere end", "lavere end", "tæt på")
-        name = "alle målgrupper samlet" if label.lower() == "i alt" else ph.lower_first(label)
+        name = "alle målgrupper" if label.lower() == "i alt" else ph.lower_first(label)
         by_word.setdefault(word, []).append(f"{name} ({_rate(own)} mod {_rate(klynge)})")
+    # one sentence for the aggregate rows ("Samlet set …" twice in a row read as a stutter)
+    clauses = []
     for word, items in by_word.items():
-        verb = "ligger" if word == "tæt på" else "er"
-        tail = "klyngens" if word == "tæt på" else "i klyngen"
-        out.append(f"Samlet set {verb} afgangsraten {word} {tail} for {ph.join(items)}, jf. de nederste rækker "
-                   f"i tabel {ch.table_number('exit_rates')}.")
+        subject = "afgangsraten" if not clauses else "den"
+        reading = f"ligger {subject} tæt på klyngens" if word == "tæt på" else f"er {subject} {word} i klyngen"
+        clauses.append(f"{reading} for {ph.join(items)}")
+    if clauses:
+        out.append(f"I tabellens nederste rækker {', mens '.join(clauses)}, jf. tabel {ch.table_number('exit_rates')}.")
     return out
 
 
