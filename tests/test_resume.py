@@ -25,7 +25,7 @@ def test_a_rise_is_a_rise_and_a_fall_a_fall():
     up = resume.status_sentences(_status(9702, 9617, 9743), "Slagelse", _chapter("status"))
     assert "Antallet er steget med 126 fuldtidspersoner (1,3 pct.) fra 2018 til 2019" in up[0]
     assert "Over hele perioden 2017–2019 er antallet steget med 41 fuldtidspersoner (0,4 pct.)" in up[1]
-    assert "Heraf er ca. 6.700 i målgruppen" in up[2]
+    assert "Af de 9.743 fuldtidspersoner i 2019 er ca. 6.700 i målgruppen" in up[2]
     down = resume.status_sentences(_status(9743, 9743, 9617), "Slagelse", _chapter("status"))
     assert "Antallet er faldet med 126 fuldtidspersoner (1,3 pct.)" in down[0]
     assert "er antallet faldet med 126" in down[1]

@@ -9,7 +9,6 @@ opposite sign (tests/mirror.py), is prepared and built with `pipeline.py build` 
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import PROJECT, RAW, DataCopy
+from conftest import PROJECT, RAW, DataCopy, absurdities, running_text
 from mirror import mirror
 
 SLUG, NAME = "slagelse", "Slagelse"
@@ -37,19 +36,11 @@ def _start(copy: DataCopy) -> subprocess.Popen:
                             env=copy.env(), cwd=copy.root.parent)
 
 
-def text_of(page: str) -> str:
-    """The report's running text, one paragraph, list item or caption a line (tables and figures left out)."""
-    page = re.sub(r"<(style|script|svg|table)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"</(p|li|h\d|figcaption|div)>", "\n", page)
-    page = htmllib.unescape(re.sub(r"<[^>]+>", "", page))
-    return re.sub(r"[ \t\xa0]+", " ", re.sub(r"\n\s*\n+", "\n", page))
-
-
 class Built:
     def __init__(self, copy: DataCopy):
         self.copy = copy
         self.reports = Path(copy.env()["SERVICETJEK_REPORTS"]) / SLUG
-        self.text = text_of((self.reports / f"servicetjek-{SLUG}.html").read_text(encoding="utf-8"))
+        self.text = running_text((self.reports / f"servicetjek-{SLUG}.html").read_text(encoding="utf-8"))
         groups = yaml.safe_load((copy.raw / SLUG / "comparison_groups.yaml").read_text(encoding="utf-8"))["groups"]
         self.short = {g["role"]: g["short_name"] for g in groups}
 
@@ -250,3 +241,19 @@ def test_no_sentence_contradicts_a_table(pair, which):
             assert ph.is_close(rates[label]["deviation_klynge_pct"] / 100), label
             checked += 1
     assert checked >= 25, checked
+
+
+@pytest.mark.parametrize("which", ["original", "mirror"])
+def test_nothing_absurd_and_a_negative_gap_reads_as_none(pair, which):
+    report = pair[0] if which == "original" else pair[1]
+    assert not absurdities(report.text), "\n".join(absurdities(report.text))
+    gap = float(report.table("status_longrun")["gap"].iloc[-1])
+    if which == "mirror":          # the mirror lies below its comparison group: a negative gap (Figur 1)
+        assert gap < 0
+        assert "intet gab at indhente" in report.text and "indhenter" not in report.text
+        assert "mere gunstig end i det nære arbejdsmarked" in report.text
+
+
+def test_absurdities_are_found():
+    assert absurdities("svarende til 0 pct. og 1 andre jobcentre, ca. -5 fuldtidspersoner, er er, mens er den")
+    assert not absurdities("svarende til 10 pct., 1 andet jobcenter, 0,4 pct., 2020 og 2021")

@@ -133,8 +133,10 @@ def exit_sentences(kf: CostKeyFigures, ch) -> list[str]:
     # one sentence for the aggregate rows ("Samlet set …" twice in a row read as a stutter)
     clauses = []
     for word, items in by_word.items():
-        subject = "afgangsraten" if not clauses else "den"
-        reading = f"ligger {subject} tæt på klyngens" if word == "tæt på" else f"er {subject} {word} i klyngen"
+        verb = "ligger" if word == "tæt på" else "er"
+        what = "tæt på klyngens" if word == "tæt på" else f"{word} i klyngen"
+        # main clause inverted ("er afgangsraten"), the "mens" clause straight ("mens den er")
+        reading = f"{verb} afgangsraten {what}" if not clauses else f"den {verb} {what}"
         clauses.append(f"{reading} for {ph.join(items)}")
     if clauses:
         out.append(f"I tabellens nederste rækker {', mens '.join(clauses)}, jf. tabel {ch.table_number('exit_rates')}.")

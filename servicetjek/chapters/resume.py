@@ -48,7 +48,8 @@ def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
                       f"{pword} med {ph.persons(abs(last - first))} ({ph.percent(abs(period), 1)})."))
     if "foertidspension" in st:
         active = last - st["foertidspension"][years[-1]]
-        out.append(f"Heraf er ca. {fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
+        out.append(f"Af de {fmt.number(last)} fuldtidspersoner i {years[-1]} er ca. "
+                   f"{fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
                    "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
     return out + share_sentences(st, kommune, chapter)
 

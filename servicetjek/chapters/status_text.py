@@ -72,7 +72,9 @@ def level_sentences(kf: KeyFigures, dev: pd.DataFrame, ch) -> list[str]:
         if against:
             counter = "faldet" if change > 0 else "steget"
             out.append(f"Modsat er antallet {counter} for {listed(against)}.")
-    out.append(f"Ca. {fmt.number(fmt.round_to(kf.active, 100))} af dem er i målgruppen for en aktiv "
+    # "af dem" after the sentences on the groups read as "of those groups": name the whole again
+    out.append(f"Af de {fmt.number(kf.total)} fuldtidspersoner i {kf.year} er ca. "
+               f"{fmt.number(fmt.round_to(kf.active, 100))} i målgruppen for en aktiv "
                "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
     return out
 
