@@ -89,6 +89,7 @@ FLIPS = [
     (r"svare til en {} på ca\.", "merudgift", "mindreudgift"),
     (r"enhedsomkostningerne i \w+ er \d+ pct\. {} end gennemsnittet", "lavere", "højere"),
     (r"har \w+ {} enhedsomkostninger end gennemsnittet, jf\. figur", "højere", "lavere"),
+    (r"Markant {} enhedsomkostninger end gennemsnittet ses for", "lavere", "højere"),
     (r"sagsbehandling; andelen ligger \d+ procentpoint {}", "under", "over"),
     (r"beskæftigelsestilbud; andelen ligger \d+ procentpoint {}", "over", "under"),
     (r"nederste rækker er afgangsraten {} i klyngen for alle målgrupper", "lavere end", "højere end"),
@@ -219,6 +220,13 @@ def test_no_sentence_contradicts_a_table(pair, which):
             checked += 1
         others = [k for k, r in units.items() if r["row_type"] == "group" and k not in labels]
         assert all(ph.compare(units[k]["deviation_pct"] / 100) != word for k in others), others
+
+    for word, listed in re.findall(r"Markant (lavere|højere) enhedsomkostninger end gennemsnittet ses for (.*?)\.\n",
+                                   text):
+        for label in _label_lists(listed, units):
+            deviation = units[label]["deviation_pct"]
+            assert (deviation <= -30) if word == "lavere" else (deviation >= 30), (label, word, deviation)
+            checked += 1
 
     comp = report.table("cost_composition")
     for pct, points, word in re.findall(r"anvender (\d+) pct\. af de samlede ressourcer på [^;]+; andelen ligger "

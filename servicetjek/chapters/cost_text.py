@@ -90,6 +90,8 @@ def unit_sentences(kf: CostKeyFigures, ch) -> list[str]:
         out.append(f"{kf.kommune} har højere enhedsomkostninger end gennemsnittet for alle målgrupper, {figure}.")
     if kf.far_below_mean:
         out.append(f"Markant lavere enhedsomkostninger end gennemsnittet ses for {_groups(kf.far_below_mean)}.")
+    if kf.far_above_mean:          # the same reading the other way (a municipality above the mean)
+        out.append(f"Markant højere enhedsomkostninger end gennemsnittet ses for {_groups(kf.far_above_mean)}.")
     return out
 
 
