@@ -248,7 +248,7 @@ def test_no_sentence_contradicts_a_table(pair, which):
         for label in _label_lists(listed, rates):
             assert ph.is_close(rates[label]["deviation_klynge_pct"] / 100), label
             checked += 1
-    assert checked >= 25, checked
+    assert checked >= 40, checked          # 48 in Slagelse, 49 in the mirror
 
 
 @pytest.mark.parametrize("which", ["original", "mirror"])
