@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, RAW, DataCopy, declaration_copy, main_report, tree_digest
+from conftest import PROJECT, RAW, DataCopy, absurdities, declaration_copy, main_report, running_text, tree_digest
 
 SLUGS = {"slagelse": "Slagelse", "naestved": "Næstved"}
 SECRET = "secret-7f3a9c1e-do-not-leak"
@@ -117,6 +117,14 @@ def test_numbers_run_on(built, slug):
     manifest = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))
     declared = {c.decl.id: (c.table_numbers, c.figure_numbers) for c in main_report().notebooks()}
     assert {c["chapter"]: (c["tables"], c["figures"]) for c in manifest["chapters"]} == declared
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_nothing_a_committee_would_stop_at(built, slug):
+    """No '0 pct.' for a nonzero value, '1 andre', negative amounts in running text, doubled words (#10)."""
+    _, reports, _ = built
+    text = running_text(_html(reports, slug))
+    assert not absurdities(text), "\n".join(absurdities(text))
 
 
 @pytest.mark.parametrize("slug", SLUGS)

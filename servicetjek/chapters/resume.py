@@ -48,7 +48,8 @@ def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
                       f"{pword} med {ph.persons(abs(last - first))} ({ph.percent(abs(period), 1)})."))
     if "foertidspension" in st:
         active = last - st["foertidspension"][years[-1]]
-        out.append(f"Heraf er ca. {fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
+        out.append(f"Af de {fmt.number(last)} fuldtidspersoner i {years[-1]} er ca. "
+                   f"{fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
                    "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
     return out + share_sentences(st, kommune, chapter)
 
@@ -163,11 +164,21 @@ def catalogue_sentences(values: dict, kommune: str, chapter) -> list[str]:
     if not count or not totals:
         return []
     years = [y for y in sorted(totals) if totals[y]] or sorted(totals)
-    amounts = ph.join([f"{fmt.number(totals[y])} i {y}" for y in years])
     return [f"Kataloget i kapitel {chapter.number} rummer {ph.count(count, 'forslag', 'forslag')} til optimering "
             "af effekter og indsats.",
-            f"Samlet har forslagene en økonomisk effekt på {amounts} (1.000 kr.; et negativt beløb er "
-            "en besparelse)."]
+            f"Samlet giver forslagene {_net_effects({y: totals[y] for y in years})}."]
+
+
+def _net_effects(totals: dict) -> str:
+    """{year: 1.000 kr.} in words, as the catalogue's text quotes amounts: 'en nettoudgift på 1,0 mio. kr. i 2020,
+    en nettobesparelse på 17,5 mio. kr. i 2021 og 53 mio. kr. i 2022' (a word said once for a run of years)."""
+    parts, last = [], None
+    for year, amount in totals.items():
+        word = ph.compare(amount, "en nettoudgift på", "en nettobesparelse på", "ingen nettoeffekt")
+        amount_text = "" if word == "ingen nettoeffekt" else f" {ph.mio_kr(abs(amount) * 1000)}"
+        parts.append(f"{'' if word == last and amount_text else word}{amount_text} i {year}".strip())
+        last = word
+    return ph.join(parts)
 
 
 # Which sentences a published root contributes, in this order within its chapter's section.

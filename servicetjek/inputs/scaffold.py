@@ -142,10 +142,53 @@ proposals:
 """
 
 
-def _text(title: str) -> str:
-    return (f"<!-- provenance: {PROVENANCE_HINT} -->\n"
-            f"{U}: {title}. Skriv teksten i Markdown; tal fra data skrives som pladsholdere, "
-            "f.eks. {{ kommune.name }} eller {{ catalogue.count }} (se data/raw/README.md, \"Placeholders\").\n")
+# The text chapters' starting point: paragraphs written by placeholders and phrase filters only, so a new
+# municipality builds before the consultant writes a word, and every judgement in them follows its data. A
+# paragraph is written only when the report publishes every value root it quotes (its first element).
+STARTING_TEXTS = {
+    "indledning": [
+        ({"kommune", "catalogue"},
+         "{{ kommune.name }} Kommune har fået gennemført et servicetjek af beskæftigelsesområdet. Servicetjekket "
+         "belyser udviklingen i antallet af borgere på offentlig forsørgelse, scenarier for den fremtidige udvikling "
+         "i forsørgelsesudgifterne og omkostningseffektiviteten i jobcentret, og det samler "
+         '{{ catalogue.count | antal("forslag", "forslag") }} til at optimere effekterne af beskæftigelsesindsatsen.'),
+    ],
+    "vurdering": [
+        ({"kommune", "status"},
+         "I {{ status.years.last }} var der gennemsnitligt {{ status.last.i_alt }} fuldtidspersoner på offentlig "
+         "forsørgelse i {{ kommune.name }} Kommune. Fra {{ status.years.first }} til {{ status.years.last }} er "
+         'antallet {{ status.change.i_alt | retning("steget", "faldet") }}, mens det er '
+         '{{ status.change_group.klynge.i_alt | retning("steget", "faldet") }} i klyngen. Andelen af befolkningen i '
+         "den erhvervsaktive alder på offentlig forsørgelse er {{ status.share.kommune.i_alt | d1 }} pct. mod "
+         "{{ status.share.klynge.i_alt | d1 }} pct. i klyngen."),
+        ({"unit_costs"},
+         "Kommunens enhedsomkostninger er {{ unit_costs.deviation.samlet | afvigelse }} gennemsnittet for de "
+         "sammenlignede jobcentre; kommunen har {{ unit_costs.rank_words }} enhedsomkostninger af de "
+         "{{ unit_costs.jobcentres }} jobcentre i sammenligningen."),
+        ({"exit_rates"},
+         "Afgangsraterne til job og uddannelse er højere end i klyngen for {{ exit_rates.groups.higher | liste }}, "
+         "tæt på klyngens for {{ exit_rates.groups.close | liste }} og lavere end i klyngen for "
+         "{{ exit_rates.groups.lower | liste }}."),
+    ],
+}
+
+
+def _text(chapter, published: set[str]) -> str:
+    """A text chapter's file: its starting text (when one is known for the chapter), else a sentence naming it."""
+    paragraphs = [text for roots, text in STARTING_TEXTS.get(chapter.decl.id, []) if roots <= published]
+    if not paragraphs:
+        paragraphs = [f"{{{{ kommune.name }}}} Kommune: {chapter.decl.title}."]
+    return ("<!-- provenance: skrevet af new-kommune: tekst fra data (pladsholdere og sætningsfiltre, se README, "
+            "\"Words from data\"); erstat eller suppler den med konsulentens egen tekst -->\n"
+            + "\n\n".join(paragraphs) + "\n")
+
+
+def _slot(chapter, name: str) -> str:
+    """An empty slot: only a comment, so the chapter shows its generated paragraphs until the consultant writes."""
+    return (f"<!-- Pladsen '{name}' i kapitlet '{chapter.decl.id}' ({chapter.decl.title}). Tom (kun denne "
+            "kommentar): rapporten viser den genererede tekst. Skriv Markdown her for at erstatte den, med "
+            "pladsholdere og sætningsfiltre som i teksterne, f.eks. "
+            '{{ status.change.i_alt | retning("steget", "faldet") }} (se README, "Words from data"). -->\n')
 
 
 EXTRACTS_README = """\
@@ -167,6 +210,7 @@ def files_for(name: str, report=None) -> dict[str, str]:
     from servicetjek import declaration
     from servicetjek.inputs.owndata import ACTIVITIES, AREA_ROLES, UNIT_COST_LINES
     from servicetjek.inputs.taxonomy import load as load_taxonomy
+    from servicetjek.publish.slots import slot_path
 
     tax = load_taxonomy()
     targets = [t.id for t in tax.target_groups]
@@ -194,10 +238,15 @@ def files_for(name: str, report=None) -> dict[str, str]:
                                   [[g, U, p] for g in benefits]),
         "proposals.yaml": _proposals_yaml(),
     }
+    published = set(report.published())
     for chapter in report.text_chapters():
-        templates[chapter.decl.source] = _text(f"{chapter.decl.title} (kapitel {chapter.number})")
+        templates[chapter.decl.source] = _text(chapter, published)
+    slots = {}
+    for chapter in report.chapters:
+        for name in chapter.decl.slots:
+            slots[slot_path(Path(), chapter.decl.id, name).as_posix()] = _slot(chapter, name)
     wanted = set(required_files(report)) | set(report.optional_inputs())
-    return {rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}
+    return {**{rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}, **slots}
 
 
 def _existing_problem(target: Path) -> InputError:
