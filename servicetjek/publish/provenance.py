@@ -69,6 +69,14 @@ def quotes_value(text: str) -> bool:
     return any(not re.fullmatch(r"(?:19|20)\d\d", m.group(0)) for m in _NUMBER.finditer(text))
 
 
+_REPO_PATH = re.compile(r"\b(?:data/raw|data|tools|servicetjek|notebooks|docs|tests)/(?:[\w.-]+/)*([\w.-]+)")
+
+
+def without_paths(text: str) -> str:
+    """A provenance text without repository paths ('tools/construct_extracts.py' -> 'construct_extracts.py')."""
+    return _REPO_PATH.sub(r"\1", text)
+
+
 def mark_last_number(sentence: str) -> str:
     """The mark after the sentence's last quoted value ('… 58,0* mio. kr.'); years and table, figure or
     chapter numbers are no values."""
