@@ -77,6 +77,15 @@ def without_paths(text: str) -> str:
     return _REPO_PATH.sub(r"\1", text)
 
 
+def extract_files(provenance: pd.DataFrame, tables, without_area: str | None = None) -> list[str]:
+    """The extracts of `tables` (ids such as 'ptv_a02'), leaving out those that hold only `without_area`
+    (e.g. the national extracts, for a table that shows no national figure)."""
+    rows = provenance[provenance["file"].str.startswith(tuple(f"extracts/{t}" for t in tables))]
+    if without_area and "areas" in rows.columns:
+        rows = rows[rows["areas"].astype(str) != without_area]
+    return sorted(rows["file"].unique())
+
+
 def mark_last_number(sentence: str) -> str:
     """The mark after the sentence's last quoted value ('… 58,0* mio. kr.'); years and table, figure or
     chapter numbers are no values."""
@@ -161,11 +170,6 @@ class Entry:
     kinds: set[str] = field(default_factory=set)
     published: list[str] = field(default_factory=list)
     agrees: list[str] = field(default_factory=list)
-
-    def status(self) -> str:
-        if self.kinds == {"published"}:
-            return "Offentliggjort"
-        return "Konstrueret" if self.kinds == {"constructed"} else "Delvis offentliggjort, delvis konstrueret"
 
     def sentence(self) -> str:
         """Where the published part comes from; how the constructed part was made."""
