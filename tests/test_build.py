@@ -195,12 +195,12 @@ def test_manifest(built, slug):
     import hashlib
 
     for p in raw_files:
-        entry = inputs[f"data/{p.relative_to(copy.root)}"]
+        entry = inputs[str(p.relative_to(copy.raw))]       # named by the data, not the repository path
         assert entry["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
     kinds = {pr["kind"] for i in manifest["inputs"] for pr in i["provenance"]}
     assert {"published", "constructed"} <= kinds
     for name in ("unit_costs.csv", "kommune.yaml", "proposals.yaml", "texts/indledning.md"):
-        provenance = inputs[f"data/raw/{slug}/{name}"]["provenance"]
+        provenance = inputs[f"{slug}/{name}"]["provenance"]
         assert provenance and all(pr["kind"] in ("published", "constructed") and pr["text"] for pr in provenance)
     outputs = {o["path"]: o for o in manifest["outputs"]}
     assert f"servicetjek-{slug}.pdf" in outputs and f"servicetjek-{slug}.html" in outputs

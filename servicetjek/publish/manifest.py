@@ -128,7 +128,8 @@ def write_manifest(state) -> None:
 
 
 def _data_rel(path: Path) -> str:
+    """An input as the data name it ('slagelse/budget.csv', 'reference/…'), not where it lies in the repository."""
     try:
-        return "data/" + str(path.relative_to(config.DATA_DIR))
+        return str(path.relative_to(config.RAW_DIR))
     except ValueError:
-        return str(path)
+        return path.name
