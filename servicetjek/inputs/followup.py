@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -63,7 +63,7 @@ class FollowUp:
     monthly: pd.DataFrame          # area, period, year, month, benefit_group, value (full-time persons)
     population: pd.DataFrame       # area, year, persons
     provenance: list[str]          # every provenance text of the follow-up inputs
-    table: pd.DataFrame            # the same as rows: file, item, kind, provenance, agrees_with
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)   # the same by file: file, item, kind, provenance, …
 
     @property
     def constructed(self) -> bool:
