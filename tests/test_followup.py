@@ -229,7 +229,7 @@ def test_followup_declared_and_numbered():
     from servicetjek import declaration
 
     report = declaration.report("opfoelgning")
-    assert [c.decl.id for c in report.chapters] == ["maal", "udvikling"]
+    assert [c.decl.id for c in report.chapters] == ["maal", "udvikling", "datagrundlag"]
     assert report.chapter("udvikling").table_number("followup_targets") == 3
     assert (PROJECT / "notebooks" / "opfoelgning_maal.ipynb").is_file()
 

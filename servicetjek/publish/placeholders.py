@@ -208,12 +208,16 @@ def _fill(inner: str, context: Mapping) -> str:
 
 
 MARKED = "_constructed"    # a context's key: the value paths (prefixes) that rest on constructed inputs
+# counts, numbering and years are no constructed figures, whatever root they sit under
+NEVER_MARKED = {"count", "count_investering", "number", "years", "year", "last_year", "jobcentres"}
 
 
 def _is_marked(inner: str, marked) -> bool:
     """Whether the placeholder quotes a value under one of the `marked` paths ('scenario', 'line.x.persons')."""
     match = PATH.match(inner)
     path = (match.group(1) + match.group(2)) if match else ""
+    if set(path.split(".")) & NEVER_MARKED:
+        return False
     return any(path == m or path.startswith(m + ".") for m in marked)
 
 
