@@ -73,6 +73,9 @@ def test_the_slagelse_resume_from_its_published_values(prepared):
     assert "steget med 126 fuldtidspersoner (1,3 pct.) fra 2018 til 2019" in status
     assert "ca. 200 færre fuldtidspersoner" in status
     assert "potentiale på ca. 740 fuldtidspersoner i 2022" in " ".join(sections["Scenarier for udviklingen i forsørgelsesudgifterne"])
-    assert "58 mio. kr." in " ".join(sections["Scenarier for udviklingen i forsørgelsesudgifterne"])
+    # the scenarios rest on constructed inputs (budget split, net costs): their quoted values carry the mark;
+    # the status figures reproduce the published Tabel 1-2 and carry none
+    assert "58* mio. kr." in " ".join(sections["Scenarier for udviklingen i forsørgelsesudgifterne"])
+    assert "9.743*" not in status and "126*" not in status
     assert "17 pct. lavere enhedsomkostninger" in " ".join(sections["Omkostningseffektivitet"])
     assert "nettobesparelse på 18 mio. kr. i 2021 og 53 mio. kr. i 2022" in " ".join(sections["Forslag til optimering"])

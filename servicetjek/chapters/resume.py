@@ -194,12 +194,18 @@ SENTENCES = {
 
 
 def resume_sections(values: dict, report, kommune: str) -> list[tuple[str, list[str]]]:
-    """[(heading, sentences)] for every chapter with a Resume heading, in the report's order."""
+    """[(heading, sentences)] for every chapter with a Resume heading, in the report's order; a sentence
+    quoting values that rest on constructed inputs carries the mark."""
+    from servicetjek.publish.placeholders import MARKED
+    from servicetjek.publish.provenance import mark_last_number
+
+    marked = values.get(MARKED, ())
     out = []
     for chapter in report.chapters:
         if not chapter.decl.resume:
             continue
-        sentences = [s for root in chapter.decl.publishes if root in SENTENCES
+        sentences = [mark_last_number(s) if root in marked else s
+                     for root in chapter.decl.publishes if root in SENTENCES
                      for s in SENTENCES[root](values, kommune, chapter)]
         if sentences:
             out.append((chapter.decl.resume, sentences))

@@ -200,18 +200,21 @@ def forecast_problems(mun: Municipality, forecast: pd.DataFrame) -> list[Problem
 
 def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
                       own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
-    rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
-    rows += [("kommune.yaml", "", mun.config.provenance)]
-    rows += [("comparison_groups.yaml", g.id, g.provenance) for g in mun.groups.groups]
+    # agrees_with: the published figures a constructed extract reproduces (the report leaves those unmarked)
+    # (areas: an extract's areas, so a table can name the extracts it rests on)
+    rows = [(f"extracts/{f.file}", "", f.provenance, " | ".join(f.agrees_with), " | ".join(f.areas))
+            for f in manifest.files]
+    rows += [("kommune.yaml", "", mun.config.provenance, "", "")]
+    rows += [("comparison_groups.yaml", g.id, g.provenance, "", "") for g in mun.groups.groups]
     for name, frame in {POPULATION_FILE: population, **own}.items():
         if "provenance" in frame.columns:
             for text in frame["provenance"].drop_duplicates():
-                rows.append((name if name.endswith(".csv") else f"{name}.csv", "", text))
+                rows.append((name if name.endswith(".csv") else f"{name}.csv", "", text, "", ""))
     for item, text in getattr(catalogue, "provenance_items", lambda: [])():
-        rows.append(("proposals.yaml", item, text))
-    table = pd.DataFrame(rows, columns=["file", "item", "provenance"])
+        rows.append(("proposals.yaml", item, text, "", ""))
+    table = pd.DataFrame(rows, columns=["file", "item", "provenance", "agrees_with", "areas"])
     table["kind"] = table["provenance"].str.split(":").str[0].str.strip()
-    return table[["file", "item", "kind", "provenance"]]
+    return table[["file", "item", "kind", "provenance", "agrees_with", "areas"]]
 
 
 def _unfilled_problems(folder: Path, report) -> list[Problem]:
