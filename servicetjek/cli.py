@@ -21,14 +21,14 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from servicetjek import declaration
-    from servicetjek.inputs.prepare import check_report_inputs, validate, write
+    from servicetjek.inputs.prepare import check_report_inputs, report_to_validate, validate, write
 
     status = EXIT_OK
     report = declaration.report(args.rapport)
     for slug in _targets(args):
         problems, prepared = [], None
         try:
-            prepared = validate(slug)
+            prepared = validate(slug, report_to_validate(slug, report))
         except InputError as err:
             problems += err.problems
         try:

@@ -223,7 +223,7 @@ def _prepare_inputs(state: BuildState) -> None:
     from servicetjek.inputs.prepare import prepare
 
     if not loader.fresh(config.processed_dir(state.slug), state.finger.raw):
-        prepare(state.slug)
+        prepare(state.slug, report=state.report)
     from servicetjek.inputs.prepare import check_report_inputs
 
     check_report_inputs(state.slug, state.report)
