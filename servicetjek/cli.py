@@ -36,7 +36,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         except InputError as err:
             problems += err.problems
         if problems:
-            print(f"FEJL i input for {slug}:\n{InputError(problems).render()}", file=sys.stderr)
+            unique = list({str(p): p for p in problems}.values())   # both checks read the required files
+            print(f"FEJL i input for {slug}:\n{InputError(unique).render()}", file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
             continue
         target = write(prepared)    # nothing is written unless every input is good
