@@ -140,3 +140,19 @@ def test_overview_ranks_and_links_every_report(batch):
     assert placements == sorted(placements), "not ordered by the benchmark placement"
     rows = re.findall(r"<tr><td class=\"name\">.*?</tr>", page)
     assert all(re.search(r"<td>\d+</td><td>[+-]\d+,\d\d</td>", r) for r in rows), rows[:1]
+
+
+def test_overview_orders_by_placement_and_ranks_each_figure():
+    from servicetjek.publish.overview import KeyFigures, render
+
+    def k(name, share, change, pp, placement):
+        return KeyFigures(name.lower(), name, f"{name.lower()}/x.html", share, change, pp, placement, 98, 2019, 2017,
+                          True)
+
+    figures = [k("Aby", 20.0, 0.05, 0.4, 70), k("Bby", 15.0, -0.10, -1.2, 3), k("Cby", 25.0, 0.01, 0.0, 40)]
+    page = render("offentlig", "Titel", figures)
+    names = re.findall(r'<td class="name"><a href="[^"]+">([^<]+)</a>', page)
+    assert names == ["Bby", "Cby", "Aby"]
+    rows = dict(zip(names, re.findall(r"<tr><td class=\"name\">.*?</tr>", page)))
+    assert "15,0 <span class=\"rank\">(1)</span>" in rows["Bby"] and "25,0 <span class=\"rank\">(3)</span>" in rows["Cby"]
+    assert "-1,20" in rows["Bby"] and "konstruerede" in page
