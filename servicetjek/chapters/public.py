@@ -29,8 +29,8 @@ NOT_PUBLIC = {
     "benefit_costs.csv": "kommunens egne nettoudgifter pr. fuldtidsperson",
     "proposals.yaml": "konsulentens forslagskatalog",
 }
-TEXT_REASON = "konsulentens egen tekst"
-SUMMARY_REASON = "et resumé af de kapitler, der kræver kommunens egne tal"
+TEXT_REASON = "er konsulentens egen tekst"
+SUMMARY_REASON = "opsummerer alle kapitlerne, også dem, der bygger på kommunens egne tal"
 
 
 def forecast_paths(inp, gap_closed: float = 1.0) -> tuple[pd.DataFrame, dict]:
@@ -82,21 +82,22 @@ def left_out(report, full) -> list[tuple[int, str, str]]:
         elif ch.decl.kind == "text":
             why = TEXT_REASON
         else:
-            why = ph.join(list(dict.fromkeys(NOT_PUBLIC.get(f, f) for f in ch.decl.inputs if f not in public)))
+            needs = list(dict.fromkeys(NOT_PUBLIC.get(f, f) for f in ch.decl.inputs if f not in public))
+            why = f"bygger på {ph.join(needs)}"
         out.append((ch.number, ch.decl.title, why))
     return out
 
 
 def intro_html(report, full, kommune: str) -> str:
     """The introduction: what the report shows, and what it leaves out and why."""
-    shown = ph.join([f"kapitel {c.number}" for c in report.notebooks() if c.decl.id != "indledning"])
-    rows = "".join(f"<li>Kapitel {n}, «{title.replace('{kommune}', kommune)}»: kræver {why}.</li>"
+    shown = ph.join([str(c.number) for c in report.notebooks() if c.decl.id != "indledning"])
+    rows = "".join(f"<li>Kapitel {n}, «{title.replace('{kommune}', kommune)}», {why}.</li>"
                    for n, title, why in left_out(report, full))
     return (f"<p>Denne rapport bygger alene på offentlige data: jobindsats.dk's udtræk, befolkningstal og den "
             f"nationale prognose. Den kan derfor laves for enhver kommune, også uden kommunens egne tal. "
             f"Rapporten viser status, den nationale prognose anvendt på {kommune} Kommune og STAR's benchmark "
-            f"({shown}).</p>"
-            f"<p>Følgende kapitler i det fulde servicetjek er udeladt, fordi de bygger på tal, som ikke er "
-            f"offentlige:</p><ul>{rows}</ul>"
+            f"(kapitel {shown}).</p>"
+            f"<p>Følgende kapitler i det fulde servicetjek er udeladt, fordi de bygger på tal eller tekster, "
+            f"som ikke er offentlige:</p><ul>{rows}</ul>"
             f"<p>Hvor rapporten omregner til kroner, bruges kommunens egne nettoudgifter pr. fuldtidsperson, "
             f"hvis de findes, og ellers en national reference.</p>")
