@@ -395,6 +395,8 @@ KNOWN = {
     ("notebooks/forslagskatalog.ipynb", "Slagelse"),
     ("notebooks/opfoelgning_maal.ipynb", "Slagelse"),         # the follow-up report's parameter default
     ("notebooks/opfoelgning_udvikling.ipynb", "Slagelse"),
+    ("notebooks/offentlig_indledning.ipynb", "Slagelse"),    # the public-data report's parameter default
+    ("notebooks/prognose.ipynb", "Slagelse"),
 }
 
 

@@ -387,9 +387,21 @@ def check_report_inputs(name: str, report) -> None:
         raise InputError(problems)
 
 
-def prepare(name: str, notes: list[str] | None = None) -> Path:
-    """Validate and write; the notes (labels set aside …) are appended to `notes` when given."""
-    prepared = validate(name)
+def report_to_validate(name: str, report=None):
+    """The report kind `prepare` validates against: the main kind whenever the municipality's folder holds
+    every file it needs (so the prepared tables are the same whichever kind is built); else the kind being
+    built (a public-data municipality has only its extracts, population and settings)."""
+    main = declaration.report()
+    if report is None or report.kind == main.kind:
+        return main
+    folder = config.municipality_dir(municipality.resolve(name))
+    return main if not _unfilled_problems(folder, main) else report
+
+
+def prepare(name: str, notes: list[str] | None = None, report=None) -> Path:
+    """Validate and write; the notes (labels set aside …) are appended to `notes` when given. `report`: the
+    kind being built (see report_to_validate)."""
+    prepared = validate(name, report_to_validate(name, report))
     if notes is not None:
         notes += prepared.notes
     return write(prepared)

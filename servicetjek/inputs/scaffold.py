@@ -55,18 +55,25 @@ def _forecast_ids() -> list[str]:
         return list(dict.fromkeys(row["forecast_id"] for row in csv.DictReader(fh) if row.get("forecast_id")))
 
 
-def _kommune_yaml(name: str) -> str:
-    ids = ", ".join(_forecast_ids()) or "(ingen endnu)"
+def _report_block(public: bool) -> str:
+    if public:      # the public-data report takes its title from report.yaml and names no consultant
+        return "report:\n  title: Beskæftigelsesområdet i offentlige tal\n"
     return f"""\
-# Kommunens indstillinger. Erstat hver pladsholder (se data/raw/README.md, "<kommune>/kommune.yaml").
-name: {name}
-area: {name}                  # området, som jobindsats staver det
 report:
   title: Servicetjek af beskæftigelsesområdet
   subtitle: {U}
   consultant: {U}
   published: "{U}"            # udgivelsesåret, i anførselstegn
-years:
+"""
+
+
+def _kommune_yaml(name: str, public: bool = False) -> str:
+    ids = ", ".join(_forecast_ids()) or "(ingen endnu)"
+    return f"""\
+# Kommunens indstillinger. Erstat hver pladsholder (se data/raw/README.md, "<kommune>/kommune.yaml").
+name: {name}
+area: {name}                  # området, som jobindsats staver det
+{_report_block(public)}years:
   status: [{U}, {U}, {U}]     # statusårene (kapitel 3), stigende, mindst to
   longrun_start: {U}          # første år i den lange udvikling (Figur 1), senest det første statusår
   scenario: [{', '.join([U] * SCENARIO_SLOTS)}]   # scenarie- og katalogårene (kapitel 4 og 7), efter det seneste statusår
@@ -219,7 +226,7 @@ def files_for(name: str, report=None) -> dict[str, str]:
     p = PROVENANCE_HINT
     report = report or declaration.report()
     templates = {
-        "kommune.yaml": _kommune_yaml(name),
+        "kommune.yaml": _kommune_yaml(name, public=not report.needs("budget.csv")),
         "comparison_groups.yaml": _groups_yaml(name),
         "extracts/README.md": EXTRACTS_README.format(name=name),
         "population.csv": _csv(["area", "year", "age_band", "persons", "provenance"],
@@ -245,7 +252,9 @@ def files_for(name: str, report=None) -> dict[str, str]:
     for chapter in report.chapters:
         for name in chapter.decl.slots:
             slots[slot_path(Path(), chapter.decl.id, name).as_posix()] = _slot(chapter, name)
-    wanted = set(required_files(report)) | set(report.optional_inputs())
+    wanted = set(required_files(report))
+    if report.needs("budget.csv"):    # public-data report: optional files are the user's to add
+        wanted |= set(report.optional_inputs())
     return {**{rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}, **slots}
 
 
@@ -254,7 +263,10 @@ def _existing_problem(target: Path) -> InputError:
                                       "(slet eller omdøb mappen selv, hvis du vil starte forfra)"))
 
 
-def new_kommune(name: str) -> Path:
+PUBLIC_REPORT = "offentlig"   # the report kind `new-kommune --offentlige-data` scaffolds for
+
+
+def new_kommune(name: str, report=None) -> Path:
     """Create data/raw/<slug>/ for `name`. InputError if the name is empty or the folder exists.
 
     The one exception: a folder that holds nothing but extracts/ (`pipeline.py fetch` run first) gets the
@@ -268,7 +280,7 @@ def new_kommune(name: str) -> Path:
     fetched_first = target.is_dir() and [p.name for p in target.iterdir()] == ["extracts"]
     if target.exists() and not fetched_first:
         raise _existing_problem(target)
-    files = files_for(name)
+    files = files_for(name, report)
     if fetched_first:
         files = {rel: text for rel, text in files.items() if not rel.startswith("extracts/")}
     config.RAW_DIR.mkdir(parents=True, exist_ok=True)
@@ -300,14 +312,18 @@ def new_kommune(name: str) -> Path:
 
 
 def cmd_new_kommune(args: argparse.Namespace) -> int:
-    target = new_kommune(args.navn)
+    from servicetjek import declaration
+
+    report = declaration.report(PUBLIC_REPORT) if args.offentlige_data else None
+    target = new_kommune(args.navn, report)
+    kind = f" --rapport {PUBLIC_REPORT}" if report else ""
     rel = target.relative_to(config.PROJECT_DIR) if target.is_relative_to(config.PROJECT_DIR) else target
     print(f"oprettede {rel}/\n"
           f"Næste skridt:\n"
           f"  1. hent udtræk: python pipeline.py fetch --kommune {args.navn} --years <fra>-<til>\n"
           f"  2. erstat hvert {PLACEHOLDER} i filerne (se data/raw/README.md)\n"
-          f"  3. python pipeline.py prepare --kommune {args.navn}   (gentag, til der ikke er flere fejl)\n"
-          f"  4. python pipeline.py build --kommune {args.navn}")
+          f"  3. python pipeline.py prepare --kommune {args.navn}{kind}   (gentag, til der ikke er flere fejl)\n"
+          f"  4. python pipeline.py build --kommune {args.navn}{kind}")
     return 0
 
 
@@ -322,5 +338,8 @@ def register(subparsers) -> None:
                     f"En eksisterende mappe overskrives aldrig.",
         epilog="Exit-status: 0 = oprettet, 2 = mappen findes allerede eller navnet er ugyldigt (intet skrevet).")
     parser.add_argument("navn", metavar="NAVN", help="kommunens navn, som jobindsats staver området")
+    parser.add_argument("--offentlige-data", action="store_true",
+                        help=f"kun det, rapporten '{PUBLIC_REPORT}' skal bruge (indstillinger, udtræk og "
+                             f"befolkning; ingen egne tal)")
     parser.set_defaults(func=cmd_new_kommune)
 

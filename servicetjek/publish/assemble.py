@@ -85,6 +85,12 @@ main.report.compact nav.toc { display: none; }
 """
 
 
+def running_title(page: str, title: str) -> str:
+    """The report kind's title in the running header (the stylesheet's is the servicetjek's)."""
+    css = '@media print { @page { @top-left { content: "%s"; } } }' % title.replace('"', "")
+    return page.replace("</head>", f"<style>{css}</style></head>", 1)
+
+
 def compact(page: str, title: str) -> str:
     css = COMPACT_CSS % title.replace('"', "")
     return page.replace("</head>", f"<style>{css}</style></head>", 1).replace(
@@ -100,11 +106,20 @@ def followup_period(inp) -> str:
     return f"{month_label(own.min())} – {month_label(own.max())} (månedlige tal)"
 
 
+PUBLIC_SUBTITLE = "Status, national prognose og STAR's benchmark ud fra offentlige data"
+
+
 def report_page(inp, report, build_dir: Path) -> str:
     from servicetjek.declaration import DEFAULT_REPORT
 
     mun = inp.municipality
     info = getattr(mun.config, "report", None)
+    from servicetjek.inputs.followup import GOALS_FILE
+
+    if report.kind != DEFAULT_REPORT and not report.needs(GOALS_FILE):    # the public-data report
+        title = render.TitlePage(kommune=mun.name, title=report.title, subtitle=PUBLIC_SUBTITLE, consultant=None,
+                                 build_date=dt.date.today(), data_period=data_period(inp), constructed=inp.constructed)
+        return running_title(render.report_html(title, chapter_bodies(inp, report, build_dir)), report.title)
     if report.kind != DEFAULT_REPORT:      # the kommune.yaml report settings are the servicetjek's
         title = render.TitlePage(kommune=mun.name, title=report.title, subtitle="Månedlig orientering til udvalget",
                                  consultant=None, build_date=dt.date.today(), data_period=followup_period(inp),
