@@ -157,15 +157,15 @@ def table_html(body: pd.DataFrame, number: int, caption: str, source: str | None
             f"{table}{table_footer(source, note)}</figure>")
 
 
-GLYPH_SCALE = re.compile(r'<g id="[^"]*text_\d+">\s*(?:<!--.*?-->\s*)?<g [^>]*?scale\(([\d.]+) ', re.S)
+TEXT_SIZE = re.compile(r'<text style="font-size: ([\d.]+)px')
 SVG_WIDTH = re.compile(r'<svg [^>]*?width="([\d.]+)pt"')
 MIN_TEXT_PX = 9.0
 
 
 def min_width_px(svg: str) -> int:
-    """The width (CSS px) below which the SVG's smallest text would be under 9 px: matplotlib draws text
-    as glyph paths scaled by font size / 100, in user units of 1 pt (= 4/3 px at the SVG's own width)."""
-    sizes = [float(x) * 100 for x in GLYPH_SCALE.findall(svg)]
+    """The width (CSS px) below which the SVG's smallest text would be under 9 px: matplotlib writes text
+    as <text> in user units of 1 pt (= 4/3 px at the SVG's own width)."""
+    sizes = [float(x) for x in TEXT_SIZE.findall(svg)]
     width = SVG_WIDTH.search(svg)
     if not sizes or not width:
         return 0
