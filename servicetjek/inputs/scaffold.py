@@ -248,13 +248,11 @@ def files_for(name: str, report=None) -> dict[str, str]:
     published = set(report.published())
     for chapter in report.text_chapters():
         templates[chapter.decl.source] = _text(chapter, published)
-    slots = {}
-    for chapter in report.chapters:
-        for name in chapter.decl.slots:
-            slots[slot_path(Path(), chapter.decl.id, name).as_posix()] = _slot(chapter, name)
-    wanted = set(required_files(report))
-    if report.needs("budget.csv"):    # public-data report: optional files are the user's to add
-        wanted |= set(report.optional_inputs())
+    # the servicetjek's optional files and slots start filled; the public-data report's are the user's to add
+    full = report.needs("budget.csv")
+    slots = {slot_path(Path(), chapter.decl.id, name).as_posix(): _slot(chapter, name)
+             for chapter in report.chapters for name in chapter.decl.slots if full}
+    wanted = set(required_files(report)) | (set(report.optional_inputs()) if full else set())
     return {**{rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}, **slots}
 
 

@@ -118,12 +118,11 @@ def report_page(inp, report, build_dir: Path) -> str:
 
     if report.kind != DEFAULT_REPORT and not report.needs(GOALS_FILE):    # the public-data report
         title = render.TitlePage(kommune=mun.name, title=report.title, subtitle=PUBLIC_SUBTITLE, consultant=None,
-                                 build_date=dt.date.today(), data_period=data_period(inp), constructed=inp.constructed)
+                                 build_date=dt.date.today(), data_period=data_period(inp))
         return running_title(render.report_html(title, chapter_bodies(inp, report, build_dir)), report.title)
     if report.kind != DEFAULT_REPORT:      # the kommune.yaml report settings are the servicetjek's
         title = render.TitlePage(kommune=mun.name, title=report.title, subtitle="Månedlig orientering til udvalget",
-                                 consultant=None, build_date=dt.date.today(), data_period=followup_period(inp),
-)
+                                 consultant=None, build_date=dt.date.today(), data_period=followup_period(inp))
         return compact(render.report_html(title, chapter_bodies(inp, report, build_dir)), report.title)
     title = render.TitlePage(
         kommune=mun.name,

@@ -83,8 +83,9 @@ class Kernels:
         self.prestart()
         km, kc = self.pair
         if self.used:
-            chdir = f"import os as _os\n_os.chdir({str(self.cwd)!r})\ndel _os\n"   # the build's tables/
-            msg_id = kc.execute(RESET + chdir, silent=True, store_history=False)
+            # into the build's folder first: a failed build's folder is gone, and %reset fails there
+            chdir = f"import os as _os\n_os.chdir({str(self.cwd)!r})\ndel _os\n"
+            msg_id = kc.execute(chdir + RESET, silent=True, store_history=False)
             while True:
                 reply = kc.get_shell_msg(timeout=60)
                 if reply["parent_header"].get("msg_id") == msg_id:
