@@ -197,14 +197,14 @@ def resume_sections(values: dict, report, kommune: str) -> list[tuple[str, list[
     """[(heading, sentences)] for every chapter with a Resume heading, in the report's order; a sentence
     quoting values that rest on constructed inputs carries the mark."""
     from servicetjek.publish.placeholders import MARKED
-    from servicetjek.publish.provenance import mark_last_number
+    from servicetjek.publish.provenance import mark_sentence
 
     marked = values.get(MARKED, ())
     out = []
     for chapter in report.chapters:
         if not chapter.decl.resume:
             continue
-        sentences = [mark_last_number(s) if root in marked else s
+        sentences = [mark_sentence(s) if root in marked else s
                      for root in chapter.decl.publishes if root in SENTENCES
                      for s in SENTENCES[root](values, kommune, chapter)]
         if sentences:

@@ -86,12 +86,13 @@ def extract_files(provenance: pd.DataFrame, tables, without_area: str | None = N
     return sorted(rows["file"].unique())
 
 
-def mark_last_number(sentence: str) -> str:
-    """The mark after the sentence's last quoted value ('… 58,0* mio. kr.'); years and table, figure or
-    chapter numbers are no values."""
-    for m in reversed(list(_NUMBER.finditer(sentence))):
+def mark_sentence(sentence: str) -> str:
+    """The mark at the end of a sentence that quotes a value ('… ca. 58 mio. kr.*'): the sentence rests on
+    constructed figures, whichever of its numbers they are. Years and table, figure or chapter numbers
+    are no values."""
+    for m in _NUMBER.finditer(sentence):
         if quotes_value(m.group(0)) and not _NOT_A_VALUE.search(sentence[:m.start()]):
-            return sentence[:m.end()] + MARK + sentence[m.end():]
+            return sentence.rstrip() + MARK
     return sentence
 
 

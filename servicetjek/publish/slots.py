@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from servicetjek.publish import report
-from servicetjek.publish.provenance import MARK_NOTE, TEXT_MARK, mark_last_number
+from servicetjek.publish.provenance import MARK_NOTE, TEXT_MARK, mark_sentence
 
 SLOT_FOLDER = "texts"
 
@@ -62,10 +62,10 @@ def mark_note(marked: bool) -> str:
 def generated_html(inp, ch, sentences: list[str], roots: list[str] | None = None) -> str:
     """The chapter's generated paragraphs; where the values they quote (`roots`, default: all the chapter
     publishes; a slot named as a root quotes that root) rest on constructed inputs, each sentence that
-    quotes a number carries the mark (after its last value) and a note follows."""
+    quotes a number carries the mark (at its end) and a note follows."""
     from servicetjek.chapters.values import constructed_roots
 
     if not constructed_roots(inp, ch.decl.publishes if roots is None else roots):
         return report.paragraphs(*sentences)
-    marked = [mark_last_number(s) for s in sentences]
+    marked = [mark_sentence(s) for s in sentences]
     return report.paragraphs(*marked) + mark_note(marked != list(sentences))
