@@ -4,7 +4,7 @@
 2. every notebook chapter executed in-process with papermill (execute.py), in one kernel (kernels.py);
    its captions and CSV files are checked against the numbers the declaration gives;
 3. the report page: title page, contents and every chapter in declared order (assemble.py), its HTML
-   and PDF (render.py);
+   and PDF (render.py) and DOCX (word.py);
 4. `manifest.json` (manifest.py).
 
 Cache (cache.py): each chapter is keyed on its notebook, the package code, the reference files, the raw
@@ -33,7 +33,7 @@ from servicetjek.publish.cache import Fingerprint, digest
 from servicetjek.publish.execute import BuildFailed, ChapterRecord, notebook_params, skip_slow_imports
 from servicetjek.publish.manifest import old_manifest, outputs_exist
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 BUILD_DIRS = ("notebooks", "chapters", "tables")   # what a build writes; other folders are carried over
 
 
@@ -301,7 +301,7 @@ def _chapter(state: BuildState, chapter) -> ChapterRecord:
 
 
 def _report_files(state: BuildState, bar) -> None:
-    """The whole report's HTML and PDF; copied when neither the chapters nor anything else changed."""
+    """The whole report's HTML, PDF and DOCX; copied when neither the chapters nor anything else changed."""
     from servicetjek.publish import assemble, render
 
     state.report_key = digest([state.whole, [r.key for r in state.records]])
@@ -326,6 +326,14 @@ def _report_files(state: BuildState, bar) -> None:
         t = time.perf_counter()
         render.write_pdf(page, state.tmp / names["pdf"])
         state.steps["pdf"] = time.perf_counter() - t
+        bar.update(1)
+    if "docx" in names:
+        from servicetjek.publish import word
+
+        bar.set_postfix_str("docx")
+        t = time.perf_counter()
+        word.write_docx(page, state.tmp / names["docx"])
+        state.steps["docx"] = time.perf_counter() - t
         bar.update(1)
     state.result.rendered = True
 
