@@ -8,6 +8,7 @@ functions (report.table_html, report.figure_html): a portrait, a wide and a stac
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
@@ -24,7 +25,25 @@ HEADING = re.compile(r"^Heading (\d)$")
 
 
 def _text(node) -> str:
-    return re.sub(r"\s+", " ", node.get_text(" ")).strip()
+    return re.sub(r"\s+", " ", node.get_text()).strip()
+
+
+@functools.lru_cache(maxsize=4)
+def _main(page: str):
+    """The page's <main>, parsed once; each SVG reduced to its opening tag (its alt text), which keeps the
+    parse fast."""
+    lean = render.SVG_BLOCK.sub(lambda m: m.group(0)[:m.group(0).index(">") + 1] + "</svg>", page)
+    return BeautifulSoup(lean, "html.parser").find("main")
+
+
+def _style_names(document) -> dict[str, str]:
+    return {s.style_id: s.name for s in document.styles}
+
+
+def _styled(document, name: str):
+    """The paragraphs in a style (by name; python-docx would look each paragraph's style up by name)."""
+    ids = {i for i, n in _style_names(document).items() if n == name}
+    return [p for p in document.paragraphs if p._p.style in ids]
 
 
 def _printed(node) -> bool:
@@ -35,7 +54,7 @@ def _printed(node) -> bool:
 # ------------------------------------------------------------------ the HTML's side
 def html_headings(page: str) -> list[tuple[int, str]]:
     """(Word heading level, text) of every heading after the title, as Word's Heading 1–4: h2 → 1 …"""
-    main = BeautifulSoup(page, "html.parser").find("main")
+    main = _main(page)
     return [(int(h.name[1]) - 1, _text(h)) for h in main.find_all(["h2", "h3", "h4", "h5"])
             if h.find_parent("nav") is None]
 
@@ -58,7 +77,7 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
 
 def html_tables(page: str) -> list[dict]:
     """Every printed table: its cell texts as a grid, its header row count, whether it is wide."""
-    main = BeautifulSoup(page, "html.parser").find("main")
+    main = _main(page)
     out = []
     for table in main.find_all("table"):
         if not _printed(table):
@@ -73,13 +92,13 @@ def html_tables(page: str) -> list[dict]:
 
 
 def html_captions(page: str) -> list[str]:
-    main = BeautifulSoup(page, "html.parser").find("main")
+    main = _main(page)
     return [_text(c) for c in main.find_all("figcaption") if _printed(c)]
 
 
 def html_figures(page: str) -> list[str]:
     """The alt text (aria-label) of every figure's SVG, in order."""
-    main = BeautifulSoup(page, "html.parser").find("main")
+    main = _main(page)
     return [f.find("svg").get("aria-label", "") for f in main.find_all("figure", class_="st-figure")]
 
 
@@ -98,9 +117,10 @@ def _blocks(document):
 
 
 def docx_headings(document) -> list[tuple[int, str]]:
+    names = _style_names(document)
     out = []
     for p in document.paragraphs:
-        match = HEADING.match(p.style.name)
+        match = HEADING.match(names.get(p._p.style or "", ""))
         if match:
             out.append((int(match.group(1)), p.text.strip()))
     return out
@@ -127,7 +147,7 @@ def docx_tables(document) -> list[dict]:
 
 
 def docx_captions(document) -> list[str]:
-    return [p.text.strip() for p in document.paragraphs if p.style.name == "Caption"]
+    return [p.text.strip() for p in _styled(document, "Caption")]
 
 
 def docx_pictures(document) -> list[str]:
@@ -186,16 +206,27 @@ def assert_page_setup(page: str, document) -> None:
     assert document.core_properties.language == "da-DK"
 
 
+def assert_text(page: str, document) -> None:
+    """Every printed paragraph and list item of the HTML is a paragraph of the DOCX, in the same order."""
+    def printed_text(node) -> bool:
+        return _printed(node) and "st-csv" not in (node.get("class") or []) and node.find_parent(["nav", "table"]) is None
+
+    html = [_text(p) for p in _main(page).find_all(["p", "li"]) if printed_text(p)]
+    words = iter(re.sub(r"\s+", " ", p.text).strip() for p in document.paragraphs)
+    missing = [text for text in html if not any(text == w for w in words)]   # `words` is consumed in order
+    assert not missing, missing[:3]
+
+
 def assert_title_page(page: str, document) -> None:
-    title = BeautifulSoup(page, "html.parser").find("h1")
-    titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    title = _main(page).find("h1")
+    titles = [p.text for p in _styled(document, "Title")]
     assert titles == [_text(title)]
 
 
 def assert_same_report(page: str, path: Path) -> None:
     document = docx.Document(str(path))
     for check in (assert_headings, assert_tables, assert_captions, assert_figures, assert_page_setup,
-                  assert_title_page):
+                  assert_text, assert_title_page):
         check(page, document)
 
 
@@ -270,3 +301,9 @@ def test_page_setup_page_numbers_and_language(small):
 
 def test_title_page(small):
     assert_title_page(*small)
+
+
+def test_running_text_in_order(small):
+    page, document = small
+    assert_text(page, document)
+    assert any(r.bold and r.text == "fed" for p in document.paragraphs for r in p.runs)

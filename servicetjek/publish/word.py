@@ -43,7 +43,7 @@ def _classes(node) -> set[str]:
 
 
 def _text(node) -> str:
-    return re.sub(r"\s+", " ", node.get_text(" ")).strip()
+    return re.sub(r"\s+", " ", node.get_text()).strip()
 
 
 class _Writer:
@@ -84,9 +84,7 @@ class _Writer:
         ws.header_footer(first, *self.running)
         if not self.compact:
             first.different_first_page_header_footer = True    # the title page has no header, no number
-        props = self.doc.core_properties
-        props.title = " – ".join(t for t in self.running if t)
-        props.author, props.comments = "", ""
+        ws.properties(self.doc, " – ".join(t for t in self.running if t))
         for child in self.main.children:
             self.block(child)
         return self.doc
@@ -232,8 +230,8 @@ class _Writer:
                 self.paragraph(child, "Subtitle")
             elif "title-kicker" in classes:
                 paragraph = self.add_paragraph()
-                run = paragraph.add_run(_text(child).upper())
-                run.bold, run.font.color.rgb = True, ws.NAVY
+                run = paragraph.add_run(_text(child))
+                run.bold, run.font.all_caps, run.font.color.rgb = True, True, ws.NAVY
                 if not self.compact:
                     paragraph.paragraph_format.space_before = ws.Mm(45)
             elif name:

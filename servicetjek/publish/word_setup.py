@@ -60,12 +60,27 @@ def set_language(doc) -> None:
     lang.set(qn("w:bidi"), "ar-SA")
     rpr.append(lang)
     settings = doc.settings.element
-    for old in settings.findall(qn("w:themeFontLang")):
+    for old in settings.findall(qn("w:themeFontLang")) + settings.findall(qn("w:savePreviewPicture")):
         settings.remove(old)
     theme = OxmlElement("w:themeFontLang")
     theme.set(qn("w:val"), LANGUAGE)
-    settings.append(theme)
+    settings.find(qn("w:clrSchemeMapping")).addprevious(theme)     # the schema's order
+    for name, value in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
+        settings.find(qn(name)).set(qn("w:val"), value)
     doc.core_properties.language = LANGUAGE
+
+
+def properties(doc, title: str) -> None:
+    """Title, today's date; no author, and no thumbnail (the template's shows an empty page)."""
+    import datetime as dt
+
+    props = doc.core_properties
+    props.title, props.author, props.comments, props.last_modified_by = title, "", "", ""
+    props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            package.rels.pop(rid)
 
 
 def styles(doc) -> None:
