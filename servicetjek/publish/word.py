@@ -234,7 +234,7 @@ class _Writer:
                 run.bold, run.font.all_caps, run.font.color.rgb = True, True, ws.NAVY
                 if not self.compact:
                     paragraph.paragraph_format.space_before = ws.Mm(45)
-            elif name:
+            elif name and not (self.compact and "st-notice" in classes):   # as the compact PDF
                 self.block(child)
         if not self.compact:
             self.doc.add_page_break()
