@@ -7,6 +7,7 @@ functions (report.table_html, report.figure_html): a portrait, a wide and a stac
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import re
@@ -18,6 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from test_no_fetch import PNG, listener  # noqa: F401 - listener: the fixture, a local HTTP server
 
 from servicetjek.publish import render, report, style, word, word_setup
 
@@ -307,3 +309,22 @@ def test_running_text_in_order(small):
     page, document = small
     assert_text(page, document)
     assert any(r.bold and r.text == "fed" for p in document.paragraphs for r in p.runs)
+
+
+
+def test_fetches_nothing(listener, tmp_path):  # noqa: F811 - the fixture imported above
+    """A remote image in the page (an <img>, or an <image> inside an SVG) is not fetched: no request
+    reaches a listening server; a data: image is embedded."""
+    url, hits = listener
+    data = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    page = ('<html><body><main class="report"><p>x</p>'
+            f'<img src="{url}/x.png" alt="fjernt billede"><img src="{data}" alt="lokalt">'
+            '<figure class="st-figure"><figcaption>Figur 1: En figur</figcaption>'
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40pt" '
+            f'height="20pt" viewBox="0 0 40 20" aria-label="En figur"><image xlink:href="{url}/in-svg.png" '
+            'width="40" height="20"/><rect width="10" height="10" fill="#1b3a5c"/></svg></figure></main></body></html>')
+    word.write_docx(page, tmp_path / "r.docx")
+    assert hits == []
+    document = docx.Document(str(tmp_path / "r.docx"))
+    assert docx_pictures(document) == ["lokalt", "En figur"]
+    assert "[fjernt billede]" in [p.text for p in document.paragraphs]

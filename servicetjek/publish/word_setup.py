@@ -89,6 +89,7 @@ def styles(doc) -> None:
     normal.font.name, normal.font.size = FONT, Pt(10)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
+    normal.paragraph_format.widow_control = True     # no single line left at a page's top or bottom
     rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         rfonts.set(qn(attr), FONT)
