@@ -219,6 +219,21 @@ def assert_text(page: str, document) -> None:
     assert not missing, missing[:3]
 
 
+def assert_no_empty_page(page: str, document) -> None:
+    """No "page break before" right after a section break or a page break: that would leave a page empty."""
+    def breaks_page(p) -> bool:
+        ppr = p.find(qn("w:pPr"))
+        return (ppr is not None and ppr.find(qn("w:sectPr")) is not None) or any(
+            b.get(qn("w:type")) == "page" for b in p.iter(qn("w:br")))
+
+    previous = None
+    for _, element in _blocks(document):
+        if element.tag == qn("w:p") and previous is not None and previous.tag == qn("w:p") and breaks_page(previous):
+            ppr = element.find(qn("w:pPr"))
+            assert ppr is None or ppr.find(qn("w:pageBreakBefore")) is None, "".join(element.itertext())[:80]
+        previous = element
+
+
 def assert_title_page(page: str, document) -> None:
     title = _main(page).find("h1")
     titles = [p.text for p in _styled(document, "Title")]
@@ -228,7 +243,7 @@ def assert_title_page(page: str, document) -> None:
 def assert_same_report(page: str, path: Path) -> None:
     document = docx.Document(str(path))
     for check in (assert_headings, assert_tables, assert_captions, assert_figures, assert_page_setup,
-                  assert_text, assert_title_page):
+                  assert_text, assert_title_page, assert_no_empty_page):
         check(page, document)
 
 
@@ -254,6 +269,7 @@ def _page() -> str:
                + report.heading("Forslag 1: Kontaktforløb", level=4)
                + '<h5 class="st-heading">Baggrund</h5><p class="st-text">Tekst med <strong>fed</strong>.</p>'
                + report.table_html(stacked, 3, "Enhedsomkostninger", source="Ressourceopgørelser"))
+    chapter += "<!-- a comment is not text -->" + report.table_html(wide, 4, "Igen bred", source="Kataloget")
     intro = render.text_chapter(1, "Indledning", "Servicetjekket har bl.a. omfattet:\n\n- en analyse\n- en"
                                 " anden\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", constructed=False)
     title = render.TitlePage("Slagelse", "Servicetjek af beskæftigelsesområdet", "Opsamling", "mploy a/s",
@@ -265,7 +281,7 @@ def _page() -> str:
 def small(tmp_path_factory):
     page = _page()
     classes = re.findall(r'<figure class="st-table (st-\w+)', page)
-    assert classes == ["st-portrait", "st-wide", "st-stacked"], classes    # the page covers every layout
+    assert classes == ["st-portrait", "st-wide", "st-stacked", "st-wide"], classes    # every layout
     path = tmp_path_factory.mktemp("docx") / "small.docx"
     word.write_docx(page, path)
     return page, docx.Document(str(path))
@@ -280,7 +296,7 @@ def test_headings_as_word_headings(small):
 def test_tables_as_word_tables_with_repeated_header_rows(small):
     page, document = small
     assert_tables(page, document)
-    assert len(document.tables) == 1 + 1 + len(widths_blocks(page)) + 1     # the Markdown table too
+    assert len(document.tables) == 1 + 1 + len(widths_blocks(page)) + 1 + 1    # the Markdown table too
 
 
 def widths_blocks(page: str) -> list:
@@ -305,9 +321,14 @@ def test_title_page(small):
     assert_title_page(*small)
 
 
+def test_no_empty_page(small):
+    assert_no_empty_page(*small)
+
+
 def test_running_text_in_order(small):
     page, document = small
     assert_text(page, document)
+    assert not any("comment" in p.text for p in document.paragraphs)
     assert any(r.bold and r.text == "fed" for p in document.paragraphs for r in p.runs)
 
 

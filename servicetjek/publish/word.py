@@ -64,6 +64,7 @@ class _Writer:
         self.landscape = False
         self.wide_now = False         # inside a wide table's figure
         self.style_ids: dict[str, str] = {}
+        self.fresh = self.at_top = False  # the next / the last paragraph starts a page
         self.wide_open = False        # the current landscape section already holds a wide table
         title = self.main.find("h1")
         kicker = self.main.find(class_="title-kicker")
@@ -96,18 +97,21 @@ class _Writer:
             ws.header_footer(section, *self.running)
             self.landscape = landscape
             self.wide_open = False
+            self.fresh = True
 
     # ------------------------------------------------------------------ blocks
     def block(self, node) -> None:  # noqa: C901 - one dispatch over the HTML elements the report uses
         name = getattr(node, "name", None)
         if name is None:
+            if not _is_text(node):      # a comment, a doctype
+                return None
             text = re.sub(r"\s+", " ", str(node)).strip()
             if text:
                 self.add_paragraph(text=text)
-            return
+            return None
         classes = _classes(node)
         if classes & SKIP_CLASSES or name in ("script", "style", "hr"):
-            return
+            return None
         if name == "figure" and "st-table" in classes:
             return self.table_figure(node)
         if name == "figure":
@@ -119,7 +123,8 @@ class _Writer:
         if name in HEADING_LEVEL:
             paragraph = self.add_paragraph(f"Heading {HEADING_LEVEL[name]}")
             self.inline(paragraph, node)
-            if name == "h2" and "st-heading" in classes and not self.compact and _is_chapter_start(node):
+            if name == "h2" and "st-heading" in classes and not self.compact and _is_chapter_start(node) \
+                    and not self.at_top:
                 paragraph.paragraph_format.page_break_before = True
             return None
         if name == "p":
@@ -156,8 +161,10 @@ class _Writer:
         return self.style_ids[name]
 
     def add_paragraph(self, style: str | None = None, text: str = ""):
+        """A new paragraph; `at_top` then says whether it starts a page (a new section, a page break)."""
         self.orientation(self.wide_now)
         paragraph = self.doc.add_paragraph(text)
+        self.at_top, self.fresh = self.fresh, False
         if style:
             paragraph._p.style = self.style_id(style)
         return paragraph
@@ -238,6 +245,7 @@ class _Writer:
                 self.block(child)
         if not self.compact:
             self.doc.add_page_break()
+            self.fresh = True
 
     def contents(self, node) -> None:
         """Word's own table of contents (TOC field over Heading 1–2); until Word updates it, it shows the
@@ -254,15 +262,14 @@ class _Writer:
         ws.field_begin(paragraphs[0], 'TOC \\o "1-2" \\h \\z \\u')
         for paragraph, item in zip(paragraphs, items):
             paragraph.add_run(_text(item))
-        ws.field_end(paragraphs[-1])
-        self.doc.add_page_break()
+        ws.field_end(paragraphs[-1])          # the first chapter starts a new page
 
     # ------------------------------------------------------------------ figures and tables
     def caption(self, node, page_break: bool = False) -> None:
         caption = node.find("figcaption")
         if caption is not None:
             paragraph = self.paragraph(caption, "Caption")
-            paragraph.paragraph_format.page_break_before = page_break or None
+            paragraph.paragraph_format.page_break_before = (page_break and not self.at_top) or None
 
     def figure(self, node) -> None:
         self.caption(node)
@@ -327,7 +334,8 @@ def _collect(node, marks: frozenset, href: str | None, out: list, skip: tuple[st
     for child in node.children:
         name = getattr(child, "name", None)
         if name is None:
-            out.append((str(child), marks, href))
+            if _is_text(child):
+                out.append((str(child), marks, href))
         elif name == "br":
             out.append(("\n", marks, None))
         elif name in skip or name in ("svg", "script", "style"):
@@ -339,6 +347,13 @@ def _collect(node, marks: frozenset, href: str | None, out: list, skip: tuple[st
                 target = child.get("href", "")
                 link = target if re.match(r"(?i)^(https?:|mailto:)", target) else None
             _collect(child, marks | {add} if add else marks, link, out, skip)
+
+
+def _is_text(node) -> bool:
+    """Text, not a comment, doctype or CDATA (bs4 gives those as strings too)."""
+    from bs4.element import NavigableString
+
+    return type(node) is NavigableString
 
 
 def _strip_trailing(paragraph) -> None:
