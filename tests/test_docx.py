@@ -230,7 +230,7 @@ def assert_no_empty_page(page: str, document) -> None:
     for _, element in _blocks(document):
         if element.tag == qn("w:p") and previous is not None and previous.tag == qn("w:p") and breaks_page(previous):
             ppr = element.find(qn("w:pPr"))
-            assert ppr is None or ppr.find(qn("w:pageBreakBefore")) is None, "".join(element.itertext())[:80]
+            assert ppr is None or ppr.find(qn("w:pageBreakBefore")) is None, "".join(t.text or "" for t in element.iter(qn("w:t")))[:80]
         previous = element
 
 
@@ -274,7 +274,8 @@ def _page() -> str:
                                 " anden\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", constructed=False)
     title = render.TitlePage("Slagelse", "Servicetjek af beskæftigelsesområdet", "Opsamling", "mploy a/s",
                              dt.date(2026, 11, 30), "2017–2019", False)
-    return render.report_html(title, [(1, intro), (2, chapter)])
+    after_wide = render.text_chapter(3, "Efter en bred tabel", "Kapitlet begynder på en ny side.", constructed=False)
+    return render.report_html(title, [(1, intro), (2, chapter), (3, after_wide)])
 
 
 @pytest.fixture(scope="module")
