@@ -302,7 +302,7 @@ def _chapter(state: BuildState, chapter) -> ChapterRecord:
 
 def _report_files(state: BuildState, bar) -> None:
     """The whole report's HTML, PDF and DOCX; copied when neither the chapters nor anything else changed."""
-    from servicetjek.publish import assemble, render
+    from servicetjek.publish import assemble, render, word
 
     state.report_key = digest([state.whole, [r.key for r in state.records]])
     names = {fmt: f"{state.report.kind}-{state.slug}.{fmt}" for fmt in state.formats}
@@ -321,20 +321,13 @@ def _report_files(state: BuildState, bar) -> None:
         (state.tmp / names["html"]).write_text(page, encoding="utf-8")
     state.steps["html"] = time.perf_counter() - t
     bar.update(1)
-    if "pdf" in names:
-        bar.set_postfix_str("pdf")
-        t = time.perf_counter()
-        render.write_pdf(page, state.tmp / names["pdf"])
-        state.steps["pdf"] = time.perf_counter() - t
-        bar.update(1)
-    if "docx" in names:
-        from servicetjek.publish import word
-
-        bar.set_postfix_str("docx")
-        t = time.perf_counter()
-        word.write_docx(page, state.tmp / names["docx"])
-        state.steps["docx"] = time.perf_counter() - t
-        bar.update(1)
+    for fmt, write in (("pdf", render.write_pdf), ("docx", word.write_docx)):
+        if fmt in names:
+            bar.set_postfix_str(fmt)
+            t = time.perf_counter()
+            write(page, state.tmp / names[fmt])
+            state.steps[fmt] = time.perf_counter() - t
+            bar.update(1)
     state.result.rendered = True
 
 
