@@ -9,6 +9,8 @@ KOMMUNER = $(shell $(BIN)/python pipeline.py list | cut -f1)
 NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --notebooks)
 # The follow-up report's notebooks (report kind opfoelgning; Slagelse only: it has the monthly extracts).
 FOLLOWUP_NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --rapport opfoelgning --notebooks)
+# The public-data report's own notebooks (report kind offentlig; its status and benchmark are the servicetjek's).
+PUBLIC_NOTEBOOKS = $(filter-out $(NOTEBOOKS),$(shell $(BIN)/python pipeline.py chapters --rapport offentlig --notebooks))
 
 .PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies clean
 
@@ -44,7 +46,7 @@ prepare: setup system-deps   ## validate the bundled municipalities, write data/
 
 notebooks: prepare   ## re-execute the committed notebooks (Slagelse) after a change that moves a number
 	for nb in $(NOTEBOOKS); do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
-	for nb in $(FOLLOWUP_NOTEBOOKS); do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
+	for nb in $(FOLLOWUP_NOTEBOOKS) $(PUBLIC_NOTEBOOKS); do $(BIN)/papermill --log-level WARNING $$nb $$nb || exit 1; done
 
 chapters: prepare    ## execute every chapter notebook for every municipality into reports/<slug>/notebooks/
 	for k in $(KOMMUNER); do \
@@ -70,7 +72,7 @@ nbval-copies: prepare
 test: setup system-deps lint nbval-copies   ## lint, pytest, nbval-lax for every municipality, strict nbval
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 	# strict: the committed outputs (Slagelse) must be reproduced exactly
-	$(BIN)/python -m pytest $(NOTEBOOKS) $(FOLLOWUP_NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+	$(BIN)/python -m pytest $(NOTEBOOKS) $(FOLLOWUP_NOTEBOOKS) $(PUBLIC_NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
 clean:               ## remove prepared data, reports and build files
 	rm -rf data/processed/* reports/* build .pytest_cache

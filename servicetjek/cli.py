@@ -21,14 +21,14 @@ def _targets(args: argparse.Namespace) -> list[str]:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from servicetjek import declaration
-    from servicetjek.inputs.prepare import check_report_inputs, validate, write
+    from servicetjek.inputs.prepare import check_report_inputs, report_to_validate, validate, write
 
     status = EXIT_OK
     report = declaration.report(args.rapport)
     for slug in _targets(args):
         problems, prepared = [], None
         try:
-            prepared = validate(slug)
+            prepared = validate(slug, report_to_validate(slug, report))
         except InputError as err:
             problems += err.problems
         try:
@@ -36,7 +36,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         except InputError as err:
             problems += err.problems
         if problems:
-            print(f"FEJL i input for {slug}:\n{InputError(problems).render()}", file=sys.stderr)
+            unique = list({str(p): p for p in problems}.values())   # both checks read the required files
+            print(f"FEJL i input for {slug}:\n{InputError(unique).render()}", file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
             continue
         target = write(prepared)    # nothing is written unless every input is good
@@ -104,7 +105,25 @@ def cmd_build(args: argparse.Namespace) -> int:
         else:
             print(res.message, file=sys.stderr)
             status = max(status, res.status)
+    if len(targets) > 1:
+        from servicetjek.publish import overview
+
+        page = overview.write(args.rapport, targets)
+        if page and not args.quiet:
+            print(f"oversigt: {page}")
     return status
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    from servicetjek.inputs.municipality import known_municipalities
+    from servicetjek.publish import overview
+
+    page = overview.write(args.rapport, list(known_municipalities()))
+    if page is None:
+        print(f"FEJL: ingen byggede rapporter af typen '{args.rapport}' med status og benchmark", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"oversigt: {page}")
+    return EXIT_OK
 
 
 def cmd_chapters(args: argparse.Namespace) -> int:
@@ -180,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     bld.set_defaults(func=cmd_build)
     bld.add_argument("--rapport", default="servicetjek", metavar="TYPE",
                      help="rapporttypen i report.yaml (standard: servicetjek)")
+    ovr = sub.add_parser("oversigt", help="skriv reports/<type>-oversigt.html over de byggede rapporter",
+                         description="Rangerer alle kommuner med en bygget rapport af typen på nøgletallene "
+                                     "(benchmark, andel på offentlig forsørgelse, udvikling) med links til "
+                                     "rapporterne. `build` med flere kommuner skriver den selv.")
+    ovr.add_argument("--rapport", default="offentlig", metavar="TYPE", help="rapporttypen (standard: offentlig)")
+    ovr.set_defaults(func=cmd_overview)
     lst = sub.add_parser("list", help="vis kommunerne under data/raw/ (slug og navn)")
     lst.set_defaults(func=cmd_list)
     chp = sub.add_parser("chapters", help="vis rapportens kapitler, som report.yaml erklærer dem",

@@ -20,7 +20,7 @@ from servicetjek import config
 from servicetjek.errors import InputError, Problem
 from servicetjek.validation import Strict, pydantic_problems, safe_yaml
 
-Kind = Literal["notebook", "text", "summary"]
+Kind = Literal["notebook", "text", "summary", "provenance"]
 Ident = Field(pattern=r"^[a-z][a-z0-9_]*$")
 CORE_INPUTS = ("kommune.yaml", "comparison_groups.yaml", "extracts/*")   # every report reads these
 # The values a chapter may publish (builders in chapters/values.py); 'kommune' is always there.
@@ -94,6 +94,8 @@ class ReportDecl(Strict):
                 raise ValueError(f"{what} brugt mere end én gang: {', '.join(dupes)}")
         if sum(c.kind == "summary" for c in self.chapters) > 1:
             raise ValueError("højst ét resumé-kapitel (kind: summary)")
+        if sum(c.kind == "provenance" for c in self.chapters) > 1:
+            raise ValueError("højst ét datagrundlag (kind: provenance)")
         return self
 
 

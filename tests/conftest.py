@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,3 +99,27 @@ def main_report():
     from servicetjek import declaration
 
     return declaration.report()
+
+
+def running_text(page: str) -> str:
+    """A report page's running text, one paragraph, list item or caption a line (tables and figures left out)."""
+    page = re.sub(r"<(style|script|svg|table)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"</(p|li|h\d|figcaption|div)>", "\n", page)
+    page = htmllib.unescape(re.sub(r"<[^>]+>", "", page))
+    return re.sub(r"[ \t\xa0]+", " ", re.sub(r"\n\s*\n+", "\n", page))
+
+
+# What a committee member would stop at (#10): a nonzero share printed as 0, a count with the wrong grammatical
+# number, a negative count or amount in running text, a word twice, a broken clause.
+ABSURD = {
+    "0 pct.": re.compile(r"(?<![\d,.])0 (?:pct\.|procentpoint)"),
+    "1 andre / 1 målgrupper": re.compile(r"(?<![\d.,])1 (?:andre|målgrupper|fuldtidspersoner|jobcentre)\b"),
+    "a negative count or amount": re.compile(r"(?:ca\. |på |med )-\d[\d.,]* (?:fuldtidsperson|mio\. kr\.|pct\.)"),
+    "a word twice": re.compile(r"\b(\w{2,}) \1\b"),
+    "a broken clause": re.compile(r"\bmens (?:er|ligger) (?:den|det)\b"),
+}
+
+
+def absurdities(text: str) -> list[str]:
+    return [f"{name}: …{text[max(0, m.start() - 60):m.end() + 20]}…" for name, pattern in ABSURD.items()
+            for m in pattern.finditer(text)]

@@ -41,19 +41,18 @@ class PageReport:
 
 
 # Measured in the page: horizontal overflow of the page; the smallest figure text in CSS px (matplotlib
-# draws text as glyph paths scaled by font size / 100 in the SVG's user units, so a glyph's size on screen
-# is scale × 100 × rendered width / viewBox width); how the contents and the back-to-top link are shown.
+# writes text as <text> whose font size is in the SVG's user units, so its size on screen is
+# font size × rendered width / viewBox width); how the contents and the back-to-top link are shown.
 LAYOUT_PROBE = """JSON.stringify((() => {
   const doc = document.documentElement;
   let min = Infinity, glyphs = 0;
   for (const svg of document.querySelectorAll('.st-svg svg')) {
     const vb = svg.viewBox.baseVal, r = svg.getBoundingClientRect();
     if (!vb || !vb.width || !r.width) continue;
-    for (const g of svg.querySelectorAll('g[id*="text_"] > g[transform*="scale("]')) {
-      const m = /scale\\(([\\d.]+)/.exec(g.getAttribute('transform'));
-      if (!m) continue;
+    for (const t of svg.querySelectorAll('text')) {
+      if (!t.textContent.trim()) continue;
       glyphs++;
-      min = Math.min(min, parseFloat(m[1]) * 100 * r.width / vb.width);
+      min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * r.width / vb.width);
     }
   }
   const nav = document.querySelector('nav.toc'), top = document.querySelector('a.to-top');

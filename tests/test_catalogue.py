@@ -132,11 +132,18 @@ def test_slagelse_texts_filled_from_data(slagelse):
     assert "middel" in p1["sikkerhed"] and "17,2 mio. kr. i 2022" in p1["oekonomisk_potentiale"]
 
 
-def test_slagelse_sections_with_report_context(slagelse, slagelse_own):
-    extra = {"unit_costs": owndata.unit_cost_values(slagelse_own), "budget": owndata.budget_values(slagelse_own),
-             "status": {"sygedagpenge": {2019: 952}, "change": {"sygedagpenge": 0.13, "jobafklaring": 0.29}}}
+def test_slagelse_sections_with_report_context(slagelse, prepared):
+    from servicetjek import declaration
+    from servicetjek.chapters.values import published_values
+    from servicetjek.inputs.loader import Inputs
+
+    extra = published_values(Inputs.from_prepared(prepared("slagelse")), declaration.report())
     text = cat_texts.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus", extra)["baggrund"]
     assert "13 pct. lavere" in text and "18 pct. højere" in text and "forslag 2" in text
+    assert "er antallet steget med 29 pct. fra 2017 til 2019" in text      # a direction word from a filter
+    extra["status"]["change"]["jobafklaring"] = -0.29
+    text = cat_texts.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus", extra)["baggrund"]
+    assert "er antallet faldet med 29 pct." in text
     # without the report context the report-wide placeholder is an error naming it
     with pytest.raises(InputError) as info:
         cat_texts.render_sections(slagelse, "sygedagpenge-jobafklaring-jobfokus")

@@ -44,10 +44,16 @@ def test_figure_html_caption():
 
 
 def test_source_text_marks_constructed_inputs():
+    """The Kilde line stays the source; the table gets the mark and its note (no notice on the Kilde line)."""
     prov = pd.DataFrame({"file": ["extracts/a.csv", "budget.csv"], "item": ["", ""],
                          "kind": ["published", "constructed"], "provenance": ["published: x.txt, T", "constructed: y"]})
-    assert "konstrueret" not in report.source_text("Jobindsats.dk", prov, ["extracts/"])
-    assert "konstrueret" in report.source_text("Jobindsats.dk", prov, ["extracts/", "budget.csv"])
+    plain = report.source_text("Jobindsats.dk", prov, ["extracts/"])
+    built = report.source_text("Jobindsats.dk", prov, ["extracts/", "budget.csv"])
+    assert plain == built == "Jobindsats.dk" and not plain.constructed and built.constructed
+    body = pd.DataFrame({"Gruppe": ["A"], "2020": ["1"]})
+    assert "st-mark" not in report.table_html(body, 1, "T", source=plain)
+    marked = report.table_html(body, 1, "T", source=built)
+    assert 'class="st-mark"' in marked and "Konstrueret tal, se Datagrundlag" in marked
 
 
 def test_figure_alt_text_states_the_numbers():

@@ -101,7 +101,7 @@ def test_key_sentences_from_numbers(prepared):
     text = " ".join(s for part in parts.values() for s in part)
     assert "I 2019 modtog gennemsnitligt 9.743 fuldtidspersoner" in text
     assert "steget med 126 fuldtidspersoner, eller 1,3 pct." in text
-    assert "Ca. 6.300 af dem er i målgruppen" in text
+    assert "Af de 9.743 fuldtidspersoner i 2019 er ca. 6.300 i målgruppen" in text
 
 
 def test_shares_use_population_of_members_only():

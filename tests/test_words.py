@@ -279,6 +279,9 @@ def test_reference_statements_slagelse(slagelse):
     ch = declaration.chapter("omkostninger")
     assert f"9 procentpoint under de øvrige jobcentre, jf. figur {ch.figure_number('cost_composition')}" in c
     assert "KTH i alt (7,0 pct. mod 8,4 pct.)" in c and "UDH i alt (15,7 pct. mod 16,8 pct.)" in c
+    assert "er afgangsraten lavere end i klyngen for alle målgrupper (21,1 pct. mod 29,6 pct.)" in c
+    assert ", mens den er højere end i klyngen for sygedagpenge og jobafklaring (34,4 pct. mod 32,2 pct.)" in c
+    assert c.count("Samlet set") <= 1          # the aggregate rows in one sentence, not "Samlet set" twice
     for table in ("cost_totals", "cost_unit", "exit_rates"):
         assert f"jf. tabel {ch.table_number(table)}" in c
     for figure in ("cost_deviation", "cost_composition", "cost_vs_effect"):

@@ -6,8 +6,9 @@ import math
 
 import pandas as pd
 
-from servicetjek.chapters.benchmark import BenchmarkFigures, period_label
+from servicetjek.chapters.benchmark import BenchmarkFigures, period_key, period_label
 from servicetjek.publish import formatting as fmt
+from servicetjek.publish import phrases as ph
 from servicetjek.publish import style
 from servicetjek.publish.report import figure_html, table_html
 
@@ -81,10 +82,17 @@ def rank_figure(history: pd.DataFrame, kommune: str):
         return fig
 
 
+def _quarter(period: str) -> str:
+    """'2020QMAT04' -> '4. kvt. 2020': a caption speaks Danish, not the API's period codes."""
+    year, quarter = period_key(period)
+    return f"{quarter}. kvt. {year}"
+
+
 def rank_block(history: pd.DataFrame, number: int, kf: BenchmarkFigures, source: str) -> str:
     first, last = history.iloc[0], history.iloc[-1]
     return figure_html(rank_figure(history, kf.kommune), number,
-                       f"{kf.kommune}s placering på STAR's benchmarkrangliste, {first['period']} til {last['period']}",
+                       f"{kf.kommune}s placering på STAR's benchmarkrangliste, opgørelserne til og med "
+                       f"{_quarter(first['period'])} til {_quarter(last['period'])}",
                        source=source,
                        note="Placering efter forskellen mellem faktisk og forventet andel på offentlig forsørgelse "
                             "(nr. 1 har færrest i forhold til det forventede). Hver periode er 12 måneder til og "
@@ -108,9 +116,9 @@ def key_sentences(kf: BenchmarkFigures) -> list[str]:
     out.append(rank + ".")
     if more:
         out.append(f"Skulle {kf.kommune} have været på det forventede niveau, skulle {fmt.number(kf.reach_persons)} "
-                   f"færre have været på offentlig forsørgelse, svarende til ca. {fmt.mio_kr(kf.reach_kr, 1)} "
+                   f"færre have været på offentlig forsørgelse, svarende til ca. {ph.mio_kr(kf.reach_kr)} "
                    "om året i nettoudgifter til forsørgelse.")
     else:
         out.append(f"{kf.kommune} har dermed færre på offentlig forsørgelse end forventet; forskellen svarer til "
-                   f"ca. {fmt.mio_kr(abs(kf.forskel_kr), 1)} om året i nettoudgifter til forsørgelse.")
+                   f"ca. {ph.mio_kr(abs(kf.forskel_kr))} om året i nettoudgifter til forsørgelse.")
     return out

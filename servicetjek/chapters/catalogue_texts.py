@@ -18,7 +18,7 @@ from servicetjek.inputs.catalogue import (
     counted_proposals,
     line_effects,
 )
-from servicetjek.publish.placeholders import render
+from servicetjek.publish.placeholders import MARKED, render
 
 
 def _with_sum(per_year: Mapping[int, float]) -> dict:
@@ -92,6 +92,8 @@ def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | N
     """The proposal's sections with every placeholder filled ({section key: Markdown})."""
     p = _as_proposal(cat, proposal)
     context = {**(extra or {}), **proposal_context(cat, p)}
+    context[MARKED] = _marked(extra) | {f"line.{ln.id}.persons" for ln in p.all_lines()
+                                        if (ln.provenance or "").startswith("constructed")}
     problems, out = [], {}
     for key, text in p.sections.items():
         try:
@@ -101,6 +103,10 @@ def render_sections(cat: Catalogue, proposal: Proposal | str, extra: Mapping | N
     if problems:
         raise InputError(problems)
     return out
+
+
+def _marked(extra: Mapping | None) -> frozenset[str]:
+    return frozenset((extra or {}).get(MARKED, ()))
 
 
 def intro_context(cat: Catalogue) -> dict:
@@ -113,6 +119,8 @@ def intro_context(cat: Catalogue) -> dict:
 def render_intros(cat: Catalogue, extra: Mapping | None = None) -> dict[str, str]:
     """{'': the catalogue intro, <heading id>: that heading's intro} with every placeholder filled."""
     context = {**(extra or {}), **intro_context(cat)}
+    if "catalogue" in _marked(extra):      # the intros quote the catalogue's values at the top level too
+        context[MARKED] = _marked(extra) | set(intro_context(cat))
     texts = [("", cat.intro, "indledning til kataloget")] + [(h.id, h.intro, f"overskrift '{h.id}'")
                                                             for h in cat.headings]
     problems, out = [], {}

@@ -26,8 +26,10 @@ from servicetjek.chapters import catalogue_texts as cat_texts
 from servicetjek.inputs import catalogue as cat_mod
 from servicetjek.inputs.catalogue import Catalogue, Proposal
 from servicetjek.publish import formatting as fmt
+from servicetjek.publish.provenance import TEXT_MARK
 from servicetjek.publish.report import choose_layout as choose
-from servicetjek.publish.report import esc, heading, markdown_html, table_html
+from servicetjek.publish.report import esc, heading, markdown_html, table_footer, table_html, table_mark
+from servicetjek.publish.slots import mark_note
 
 LAYOUTS = ("years", "konto")
 ROW_CLASS = {"heading": "heading", "proposal": "", "line": "sub", "scenario": "sub", "total": "total"}
@@ -237,8 +239,30 @@ def _facts(cat: Catalogue, p: Proposal) -> str:
     return f'<p class="st-proposal-facts">{esc(" · ".join(parts))}</p>'
 
 
-def proposal_html(cat: Catalogue, p: Proposal, extra: Mapping | None = None, level: int = 4) -> str:
+class SubTables:
+    """The tables inside the proposals' texts (effect lines per year): sub-tables of the overview, each
+    captioned "Tabel <overview>a:", "…b:" … with the catalogue's Kilde."""
+
+    def __init__(self, number: int | str, source: str | None):
+        self.number, self.source, self.count = number, source, 0
+
+    def __call__(self, fragment: str) -> str:
+        return re.sub(r"<table>.*?</table>", self._wrap, fragment, flags=re.S)
+
+    def _wrap(self, match: re.Match) -> str:
+        self.count += 1
+        number = f"{self.number}{'abcdefghijklmnopqrstuvwxyz'[(self.count - 1) % 26]}"
+        head = re.search(r"<th[^>]*>(.*?)</th>", match.group(0), re.S)
+        caption = html.unescape(re.sub(r"<[^>]+>", "", head.group(1))).strip() if head else "Økonomiske effekter"
+        return (f'<figure class="st-subtable" id="tabel-{number}"><figcaption><span class="st-num">Tabel {number}:'
+                f"</span> {esc(caption)}{table_mark(self.source)}</figcaption>{match.group(0)}"
+                f"{table_footer(self.source, None)}</figure>")
+
+
+def proposal_html(cat: Catalogue, p: Proposal, extra: Mapping | None = None, level: int = 4,
+                  sub: SubTables | None = None) -> str:
     sections = cat_texts.render_sections(cat, p, extra)
+    sub = sub or SubTables("", None)
     out = ""
     if p.theme:
         out += f'<p class="st-theme">{esc(p.theme.upper())}</p>'
@@ -246,8 +270,8 @@ def proposal_html(cat: Catalogue, p: Proposal, extra: Mapping | None = None, lev
     out += _facts(cat, p)
     for key, text in sections.items():
         out += heading(cat_mod.SECTION_TITLES[key], level + 1)
-        out += f'<div class="st-text st-md">{markdown_html(text)}</div>'
-    return out
+        out += f'<div class="st-text st-md">{sub(markdown_html(text))}</div>'
+    return out + mark_note(any(TEXT_MARK in t for t in sections.values()))
 
 
 def chapter_parts(cat: Catalogue, extra: Mapping | None = None, *, table_number: int, layout: str = "auto",
@@ -259,6 +283,7 @@ def chapter_parts(cat: Catalogue, extra: Mapping | None = None, *, table_number:
              "overview": overview_table(cat, table_number, layout, source, overview_note(cat, layout))}
     intros = cat_texts.render_intros(cat, extra)
     used = [h for h in cat.headings if any(p.heading == h.id for p in cat.proposals)]
+    sub = SubTables(table_number, source)
     for i, h in enumerate(used, start=1):
         title = f"{chapter_number}.{i}. {h.title}" if len(used) > 1 else h.title
         block = heading(title, 3, anchor=f"kapitel-{chapter_number}-{i}")
@@ -267,7 +292,7 @@ def chapter_parts(cat: Catalogue, extra: Mapping | None = None, *, table_number:
         parts[f"heading:{h.id}"] = block
         for p in cat.proposals:
             if p.heading == h.id:
-                parts[f"proposal:{p.id}"] = proposal_html(cat, p, extra)
+                parts[f"proposal:{p.id}"] = proposal_html(cat, p, extra, sub=sub)
     return parts
 
 

@@ -90,6 +90,8 @@ def unit_sentences(kf: CostKeyFigures, ch) -> list[str]:
         out.append(f"{kf.kommune} har højere enhedsomkostninger end gennemsnittet for alle målgrupper, {figure}.")
     if kf.far_below_mean:
         out.append(f"Markant lavere enhedsomkostninger end gennemsnittet ses for {_groups(kf.far_below_mean)}.")
+    if kf.far_above_mean:          # the same reading the other way (a municipality above the mean)
+        out.append(f"Markant højere enhedsomkostninger end gennemsnittet ses for {_groups(kf.far_above_mean)}.")
     return out
 
 
@@ -128,13 +130,18 @@ def exit_sentences(kf: CostKeyFigures, ch) -> list[str]:
         if _nan(own) or _nan(klynge) or not klynge:
             continue
         word = ph.level(own / klynge - 1, "højere end", "lavere end", "tæt på")
-        name = "alle målgrupper samlet" if label.lower() == "i alt" else ph.lower_first(label)
+        name = "alle målgrupper" if label.lower() == "i alt" else ph.lower_first(label)
         by_word.setdefault(word, []).append(f"{name} ({_rate(own)} mod {_rate(klynge)})")
+    # one sentence for the aggregate rows ("Samlet set …" twice in a row read as a stutter)
+    clauses = []
     for word, items in by_word.items():
         verb = "ligger" if word == "tæt på" else "er"
-        tail = "klyngens" if word == "tæt på" else "i klyngen"
-        out.append(f"Samlet set {verb} afgangsraten {word} {tail} for {ph.join(items)}, jf. de nederste rækker "
-                   f"i tabel {ch.table_number('exit_rates')}.")
+        what = "tæt på klyngens" if word == "tæt på" else f"{word} i klyngen"
+        # main clause inverted ("er afgangsraten"), the "mens" clause straight ("mens den er")
+        reading = f"{verb} afgangsraten {what}" if not clauses else f"den {verb} {what}"
+        clauses.append(f"{reading} for {ph.join(items)}")
+    if clauses:
+        out.append(f"I tabellens nederste rækker {', mens '.join(clauses)}, jf. tabel {ch.table_number('exit_rates')}.")
     return out
 
 

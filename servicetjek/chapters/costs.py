@@ -311,6 +311,7 @@ class CostKeyFigures:
     above_mean: list[str] = field(default_factory=list)      # target-group labels with higher unit costs
     below_mean: list[str] = field(default_factory=list)      # … with lower unit costs
     far_below_mean: list[str] = field(default_factory=list)  # labels at least `far` pct below
+    far_above_mean: list[str] = field(default_factory=list)  # … at least `far` pct above
     composition: dict[str, tuple[float, float]] = field(default_factory=dict)  # activity: (own pct, diff pp)
     exit_better: list[str] = field(default_factory=list)     # labels with a higher exit rate than the klynge
     exit_worse: list[str] = field(default_factory=list)
@@ -324,7 +325,7 @@ class CostKeyFigures:
 def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: float = 30.0,
                 exit_band: float = CLOSE_WITHIN * 100) -> CostKeyFigures:
     """`tables`: the chapter's tables, {"totals", "unit", "composition", "exit_rates", "bubbles"}.
-    `far`: a unit cost at least this many percent below the mean is 'markant lavere';
+    `far`: a unit cost at least this many percent below (above) the mean is 'markant lavere' ('markant højere');
     `exit_band`: an exit rate within this many percent of the klynge's rate counts as on level; the one
     threshold of "tæt på" (phrases.CLOSE_WITHIN, in percent), which the figure reading uses too."""
     totals, unit, comp = tables["totals"], tables["unit"], tables["composition"]
@@ -359,6 +360,7 @@ def key_figures(tables: dict[str, pd.DataFrame], kommune: str, year: int, far: f
         above_mean=list(groups[groups["deviation_pct"] > 0]["label"]),
         below_mean=list(groups[groups["deviation_pct"] < 0]["label"]),
         far_below_mean=list(groups[groups["deviation_pct"] <= -far]["label"]),
+        far_above_mean=list(groups[groups["deviation_pct"] >= far]["label"]),
         composition={r.activity: (float(r.kommune_share_pct), float(getattr(r, "difference_pct_points", "nan")))
                      for r in comp.itertuples()},
         exit_better=list(group_rates[dev >= exit_band]["label"]) if has_klynge else [],

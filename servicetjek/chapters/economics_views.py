@@ -65,10 +65,20 @@ def economics_table(cat: Catalogue, frame: pd.DataFrame, number: int, source: st
 
 
 def coverage_sentence(frame: pd.DataFrame) -> str:
+    """The catalogue against the scenario potential, each amount rounded as it is quoted everywhere else
+    (phrases.mio_kr); a catalogue larger than the potential, or no potential at all, is said as such."""
+    from servicetjek.publish import phrases as ph
+
     total = frame[frame["benefit_group"] == "i_alt"].iloc[0]
-    return (f"Kataloget dækker {fmt.number(total['catalogue_kr'] / 1e6, 1)} af "
-            f"{fmt.number(total['gap_kr'] / 1e6, 1)} mio. kr. af potentialet i {int(total['year'])} – forskellen "
-            "mellem budgetforudsætningerne og det gunstige scenarie.")
+    year, catalogue, gap = int(total["year"]), float(total["catalogue_kr"]), float(total["gap_kr"])
+    what = "forskellen mellem budgetforudsætningerne og det gunstige scenarie"
+    if round(gap / 1e5) <= 0:
+        return (f"Kapitel 4's scenarier giver intet potentiale i {year} ({what}), så kataloget på ca. "
+                f"{ph.mio_kr(catalogue)} går ud over det.")
+    if catalogue > gap:
+        return (f"Kataloget på ca. {ph.mio_kr(catalogue)} i {year} er større end potentialet på ca. {ph.mio_kr(gap)} "
+                f"– {what}.")
+    return (f"Kataloget dækker ca. {ph.mio_kr(catalogue)} af potentialet på ca. {ph.mio_kr(gap)} i {year} – {what}.")
 
 
 def potential_table(frame: pd.DataFrame, number: int, source: str | None = None) -> str:

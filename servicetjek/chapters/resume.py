@@ -48,7 +48,8 @@ def status_sentences(values: dict, kommune: str, chapter) -> list[str]:
                       f"{pword} med {ph.persons(abs(last - first))} ({ph.percent(abs(period), 1)})."))
     if "foertidspension" in st:
         active = last - st["foertidspension"][years[-1]]
-        out.append(f"Heraf er ca. {fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
+        out.append(f"Af de {fmt.number(last)} fuldtidspersoner i {years[-1]} er ca. "
+                   f"{fmt.number(fmt.round_to(active, 100))} i målgruppen for en aktiv "
                    "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
     return out + share_sentences(st, kommune, chapter)
 
@@ -163,11 +164,21 @@ def catalogue_sentences(values: dict, kommune: str, chapter) -> list[str]:
     if not count or not totals:
         return []
     years = [y for y in sorted(totals) if totals[y]] or sorted(totals)
-    amounts = ph.join([f"{fmt.number(totals[y])} i {y}" for y in years])
     return [f"Kataloget i kapitel {chapter.number} rummer {ph.count(count, 'forslag', 'forslag')} til optimering "
             "af effekter og indsats.",
-            f"Samlet har forslagene en økonomisk effekt på {amounts} (1.000 kr.; et negativt beløb er "
-            "en besparelse)."]
+            f"Samlet giver forslagene {_net_effects({y: totals[y] for y in years})}."]
+
+
+def _net_effects(totals: dict) -> str:
+    """{year: 1.000 kr.} in words, as the catalogue's text quotes amounts: 'en nettoudgift på 1,0 mio. kr. i 2020,
+    en nettobesparelse på 17,5 mio. kr. i 2021 og 53 mio. kr. i 2022' (a word said once for a run of years)."""
+    parts, last = [], None
+    for year, amount in totals.items():
+        word = ph.compare(amount, "en nettoudgift på", "en nettobesparelse på", "ingen nettoeffekt")
+        amount_text = "" if word == "ingen nettoeffekt" else f" {ph.mio_kr(abs(amount) * 1000)}"
+        parts.append(f"{'' if word == last and amount_text else word}{amount_text} i {year}".strip())
+        last = word
+    return ph.join(parts)
 
 
 # Which sentences a published root contributes, in this order within its chapter's section.
@@ -183,12 +194,18 @@ SENTENCES = {
 
 
 def resume_sections(values: dict, report, kommune: str) -> list[tuple[str, list[str]]]:
-    """[(heading, sentences)] for every chapter with a Resume heading, in the report's order."""
+    """[(heading, sentences)] for every chapter with a Resume heading, in the report's order; a sentence
+    quoting values that rest on constructed inputs carries the mark."""
+    from servicetjek.publish.placeholders import MARKED
+    from servicetjek.publish.provenance import mark_last_number
+
+    marked = values.get(MARKED, ())
     out = []
     for chapter in report.chapters:
         if not chapter.decl.resume:
             continue
-        sentences = [s for root in chapter.decl.publishes if root in SENTENCES
+        sentences = [mark_last_number(s) if root in marked else s
+                     for root in chapter.decl.publishes if root in SENTENCES
                      for s in SENTENCES[root](values, kommune, chapter)]
         if sentences:
             out.append((chapter.decl.resume, sentences))

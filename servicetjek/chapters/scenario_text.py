@@ -76,6 +76,17 @@ def path_sentences(run, who: tuple[str, str], ch, names: dict[str, str]) -> list
     return out
 
 
+def _range(low: float, high: float) -> str:
+    """The sensitivity range in words: a negative potential is a scenario above the budget, never '-36 mio. kr.'."""
+    if low >= 0:
+        return f"ligger potentialet mellem ca. {ph.mio_kr(low)} og {ph.mio_kr(high)}"
+    if high <= 0:
+        return (f"ligger det gunstige scenarie over budgettet i alle tilfælde, svarende til mellem ca. "
+                f"{ph.mio_kr(-high)} og {ph.mio_kr(-low)}")
+    return (f"spænder det fra et gunstigt scenarie ca. {ph.mio_kr(-low)} over budgettet til et potentiale på ca. "
+            f"{ph.mio_kr(high)}")
+
+
 def potential_sentences(run, ch, sens: pd.DataFrame | None = None) -> list[str]:
     pot = run.potential.iloc[-1]
     year, persons, kroner = int(pot["year"]), float(pot["persons"]), float(pot["kr"])
@@ -91,7 +102,6 @@ def potential_sentences(run, ch, sens: pd.DataFrame | None = None) -> list[str]:
     if sens is not None and len(sens) > 1 and "scenario_sensitivity" in ch.decl.tables:
         low, high = float(sens["kr"].min()), float(sens["kr"].max())
         out.append(f"Under andre forudsætninger om den nationale vækst og om, hvor meget af gabet der lukkes, "
-                   f"ligger potentialet mellem ca. {ph.mio_kr(low)} og {ph.mio_kr(high)}, "
-                   f"{_refs(ch, 'scenario_sensitivity')}.")
+                   f"{_range(low, high)}, {_refs(ch, 'scenario_sensitivity')}.")
     return out
 

@@ -21,10 +21,13 @@ def paths_figure(paths: pd.DataFrame, kommune: str, band: pd.DataFrame | None = 
             ax.fill_between(band["year"], band["low"], band["high"], color=style.PALETTE[3], alpha=0.5,
                             hatch=style.HATCHES[2], edgecolor=style.PALETTE[1], linewidth=0,
                             label="Følsomhed for gunstigt scenarie")
+        shown = [name for name in SCENARIOS if name in paths]     # the public report has no budget path
         for i, name in enumerate(SCENARIOS):
+            if name not in shown:
+                continue
             ax.plot(years, paths[name], color=style.PALETTE[[0, 4, 2][i]], linestyle=style.LINESTYLES[i],
                     marker=style.MARKERS[i], label=labels[name])
-        for name in SCENARIOS:
+        for name in shown:
             last = paths.iloc[-1]
             ax.annotate(fmt.number(last[name]), xy=(last["year"], last[name]), xytext=(6, 0),
                         textcoords="offset points", va="center", fontsize=8)
@@ -45,9 +48,10 @@ def paths_block(paths: pd.DataFrame, number: int, kommune: str, source: str, not
 
 
 def paths_table(paths: pd.DataFrame, number: int, source: str, note: str | None = None) -> str:
-    body = pd.DataFrame({"Scenarie": SCENARIOS})
+    shown = [name for name in SCENARIOS if name in paths]
+    body = pd.DataFrame({"Scenarie": shown})
     for _, row in paths.iterrows():
-        body[str(int(row["year"]))] = [fmt.number(row[name]) for name in SCENARIOS]
+        body[str(int(row["year"]))] = [fmt.number(row[name]) for name in shown]
     return table_html(body, number, "Scenarierne for det samlede antal fuldtidspersoner", source=source,
                       note=note, first_column_header="Fuldtidspersoner")
 

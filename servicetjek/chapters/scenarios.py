@@ -129,6 +129,12 @@ class Run:
     potential: pd.DataFrame
 
 
+def latest_total(annual: pd.DataFrame, area: str, year: int) -> float:
+    """The area's full-time persons on all benefits ('I alt') in a year."""
+    return float(annual[(annual["area"] == area) & (annual["year"] == year) & (annual["benefit_group"] == "i_alt")
+                        & (annual["sub_group"] == "") & (annual["measure"] == "fuldtidspersoner")]["value"].iloc[0])
+
+
 def standard(inp, forecast: dict[int, float] | None = None, gap_persons: float = -1.0,
              gap_closed: float = 1.0) -> Run:
     """The scenarios from a municipality's prepared inputs: the national forecast it names (unless
@@ -142,10 +148,7 @@ def standard(inp, forecast: dict[int, float] | None = None, gap_persons: float =
     a = Assumptions(forecast=changes, gap_persons=gap, gap_closed=gap_closed)
     budget = budget_by_group(inp.own["budget"])
     weights = status.active_weights(inp.annual, mun, inp.taxonomy, yrs.latest)
-    annual = inp.annual
-    actual = float(annual[(annual["area"] == mun.config.area) & (annual["year"] == yrs.latest)
-                          & (annual["benefit_group"] == "i_alt") & (annual["sub_group"] == "")
-                          & (annual["measure"] == "fuldtidspersoner")]["value"].iloc[0])
+    actual = latest_total(inp.annual, mun.config.area, yrs.latest)
     return Run(a, budget, weights, actual, paths(actual, yrs.latest, budget, weights, a),
                potential(budget, weights, inp.benefit_costs, a))
 

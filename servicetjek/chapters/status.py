@@ -15,6 +15,7 @@ from servicetjek.inputs.municipality import ComparisonGroup, Municipality
 from servicetjek.inputs.taxonomy import Taxonomy
 
 FTE = "fuldtidspersoner"
+TABLES = ("ptv_a02", "y60a02", "y38a02")    # the benefit-group extracts the chapter rests on (not the benchmark)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,9 @@ def level_sentences(kf: KeyFigures, dev: pd.DataFrame, ch) -> list[str]:
         if against:
             counter = "faldet" if change > 0 else "steget"
             out.append(f"Modsat er antallet {counter} for {listed(against)}.")
-    out.append(f"Ca. {fmt.number(fmt.round_to(kf.active, 100))} af dem er i målgruppen for en aktiv "
+    # "af dem" after the sentences on the groups read as "of those groups": name the whole again
+    out.append(f"Af de {fmt.number(kf.total)} fuldtidspersoner i {kf.year} er ca. "
+               f"{fmt.number(fmt.round_to(kf.active, 100))} i målgruppen for en aktiv "
                "beskæftigelsesindsats (alle ydelsesgrupper undtagen førtidspension).")
     return out
 
@@ -110,6 +112,17 @@ def share_sentences(kf: KeyFigures, shares: pd.DataFrame, groups: list, ch) -> l
     return out
 
 
+def _judgement(kf: KeyFigures, compared: list) -> str:
+    """The municipality's period change against each group's: less favourable (the group fell more or rose
+    less), more favourable, or in line (within UNCHANGED_WITHIN); a mixed reading says both."""
+    words = {}
+    for g, c in compared:
+        word = ph.compare(kf.change_period - c, "mindre gunstig end i", "mere gunstig end i", "på linje med")
+        words.setdefault(word, []).append(ph.group_name(g))
+    parts = [f"{word} {ph.join(names)}" for word, names in words.items()]
+    return f"Udviklingen i {kf.kommune} har dermed været {', men '.join(parts)}."
+
+
 def period_sentences(kf: KeyFigures, dev: pd.DataFrame, groups: list, ch) -> list[str]:
     """The change over the status period against the comparison groups (Tabel 2); for a period of one year
     (it is the latest change, said in `level_sentences`) only the comparison."""
@@ -127,13 +140,7 @@ def period_sentences(kf: KeyFigures, dev: pd.DataFrame, groups: list, ch) -> lis
                  if not ph.is_unchanged(c) else f"uændret i {ph.group_name(g)}" for g, c in compared]
         when = f"Fra {kf.first_year} til {kf.year}" if one_year else "I samme periode"
         out.append(f"{when} er antallet {ph.join(parts)}, jf. tabel {ch.table_number('status_development')}.")
-        better = [g for g, c in compared if c < kf.change_period - ph.UNCHANGED_WITHIN]
-        if len(compared) == len(better) and better:
-            out.append(f"Udviklingen i {kf.kommune} har dermed været mindre gunstig end i "
-                       f"{ph.join([ph.group_name(g) for g in better])}.")
-        elif not better:
-            out.append(f"Udviklingen i {kf.kommune} har dermed været mindst lige så gunstig som i "
-                       f"{ph.join([ph.group_name(g) for g, _ in compared])}.")
+        out.append(_judgement(kf, compared))
         if len(compared) == 2:
             (g1, c1), (g2, c2) = compared
             if not ph.is_unchanged(c1 - c2):

@@ -204,10 +204,36 @@ BUILDERS = {
 }
 
 
+# The inputs each root is built from, and the published table its values equal when the constructed ones
+# among them were built to reproduce it: a quoted value is marked when it rests on constructed figures.
+SOURCES = {
+    "status": (tuple(f"extracts/{t}" for t in status.TABLES) + ("population.csv",), "Tabel 1"),
+    "longrun": (("extracts/", "benefit_costs.csv"), None),
+    "benchmark": (("extracts/y30r21", "benefit_costs.csv"), None),
+    "scenario": (("extracts/", "budget.csv", "benefit_costs.csv", "national_forecast.csv"), None),
+    "budget": (("budget.csv",), None),
+    "resources": (("resources.csv", "resource_persons.csv"), "Tabel 3"),
+    "unit_costs": (("unit_costs.csv", "resources.csv", "resource_persons.csv"), "Tabel 4"),
+    "exit_rates": (("exit_rates.csv",), "Tabel 5"),
+    "catalogue": (("proposals.yaml", "benefit_costs.csv"), "overview table"),
+}
+
+
+def constructed_roots(inp, roots) -> frozenset[str]:
+    """The value roots whose values rest on constructed inputs (publish/provenance.py)."""
+    from servicetjek.publish.provenance import constructed_behind
+
+    return frozenset(r for r in roots if r in SOURCES and constructed_behind(inp.provenance, *SOURCES[r]))
+
+
 def published_values(inp, report) -> dict:
-    """Every value the report's chapters publish: {root: values}, 'kommune' always."""
+    """Every value the report's chapters publish: {root: values}, 'kommune' always; under
+    placeholders.MARKED the roots that rest on constructed inputs (their quoted values are marked)."""
+    from servicetjek.publish.placeholders import MARKED
+
     ctx: dict[str, Any] = {"kommune": {"name": inp.municipality.name, "slug": inp.slug}}
     for root in report.published():
         if root != "kommune":
             ctx[root] = BUILDERS[root](inp)
+    ctx[MARKED] = constructed_roots(inp, ctx)
     return ctx

@@ -50,7 +50,11 @@ _DANISH_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 # --------------------------------------------------------------------------
 def parse_period(text: str) -> tuple[str, int, int]:
     """'2019M03' -> ('M', 2019, 3); '2019' -> ('Y', 2019, 0). ValueError if not a period."""
-    text = str(text).strip()
+    return _parse_period(str(text).strip())
+
+
+@functools.lru_cache(maxsize=4096)     # every row is parsed; an extract has a few hundred periods
+def _parse_period(text: str) -> tuple[str, int, int]:
     for kind, pattern in _PERIOD_PATTERNS:
         match = pattern.match(text)
         if match:

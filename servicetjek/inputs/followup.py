@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -63,6 +63,7 @@ class FollowUp:
     monthly: pd.DataFrame          # area, period, year, month, benefit_group, value (full-time persons)
     population: pd.DataFrame       # area, year, persons
     provenance: list[str]          # every provenance text of the follow-up inputs
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)   # the same by file: file, item, kind, provenance, …
 
     @property
     def constructed(self) -> bool:
@@ -132,7 +133,8 @@ def _monthly(folder: Path, area: str, problems: list[Problem]) -> tuple[pd.DataF
         if len(periods) < 24:
             problems.append(Problem(folder / FOLDER, f"'{name}' har {len(periods)} måneder; opfølgningen kræver "
                                                      "mindst 24 sammenhængende måneder"))
-    return monthly.reset_index(drop=True), [e.provenance for e in manifest.files]
+    return monthly.reset_index(drop=True), [(f"{FOLDER}/{e.file}", e.provenance, " | ".join(e.agrees_with))
+                                            for e in manifest.files]
 
 
 def load(slug: str, groups: set[str]) -> FollowUp:
@@ -145,7 +147,7 @@ def load(slug: str, groups: set[str]) -> FollowUp:
         raise InputError(problems)
     mun = load_municipality(slug)
     goals = _goals(folder / GOALS_FILE, groups, problems)
-    monthly, provenance = _monthly(folder, mun.config.area, problems)
+    monthly, files = _monthly(folder, mun.config.area, problems)
     population = pd.read_csv(folder / POPULATION_FILE)
     if monthly is not None:
         have = set(zip(population["area"], population["year"]))
@@ -154,5 +156,8 @@ def load(slug: str, groups: set[str]) -> FollowUp:
                 problems.append(Problem(folder / POPULATION_FILE, f"mangler befolkningen for {area} {year}"))
     if problems:
         raise InputError(problems)
-    provenance += [goals.provenance] + sorted(set(population["provenance"]))
-    return FollowUp(goals.goals, monthly, population[["area", "year", "persons"]], provenance)
+    rows = files + [(GOALS_FILE, goals.provenance, "")] + [(POPULATION_FILE, t, "")
+                                                           for t in sorted(set(population["provenance"]))]
+    table = pd.DataFrame([(f, "", t.split(":")[0].strip(), t, a) for f, t, a in rows],
+                         columns=["file", "item", "kind", "provenance", "agrees_with"])
+    return FollowUp(goals.goals, monthly, population[["area", "year", "persons"]], [r[1] for r in rows], table)

@@ -296,7 +296,8 @@ def load_all(kommune_dir: Path, reference_dir: Path | None = None, report=None) 
     default: the main report kind); raise one InputError with every problem.
 
     Returns {name: DataFrame} with the keys of FILES (an optional file that is absent is left
-    out) plus 'national_forecast' (from reference_dir, default kommune_dir/../reference).
+    out; an optional benefit_costs.csv falls back to the reference one) plus 'national_forecast' (from
+    reference_dir, default kommune_dir/../reference).
     """
     kommune_dir = Path(kommune_dir)
     reference_dir = Path(reference_dir) if reference_dir else kommune_dir.parent / "reference"
@@ -317,6 +318,11 @@ def load_all(kommune_dir: Path, reference_dir: Path | None = None, report=None) 
         frame = problems.run(load_file, name, path, tax)
         if frame is not None:
             own[name] = frame
+    if "benefit_costs" not in own and FILES["benefit_costs"] in optional - required:
+        # a public-data report without the municipality's own costs: the national reference
+        frame = problems.run(load_file, "benefit_costs", reference_dir / FILES["benefit_costs"], tax)
+        if frame is not None:
+            own["benefit_costs"] = frame
     forecast = problems.run(load_national_forecast, reference_dir / FORECAST_FILE)
     if forecast is not None:
         own["national_forecast"] = forecast

@@ -200,18 +200,21 @@ def forecast_problems(mun: Municipality, forecast: pd.DataFrame) -> list[Problem
 
 def _provenance_table(mun: Municipality, manifest: ExtractManifest, population: pd.DataFrame,
                       own: dict[str, pd.DataFrame], catalogue: object) -> pd.DataFrame:
-    rows = [(f"extracts/{f.file}", "", f.provenance) for f in manifest.files]
-    rows += [("kommune.yaml", "", mun.config.provenance)]
-    rows += [("comparison_groups.yaml", g.id, g.provenance) for g in mun.groups.groups]
+    # agrees_with: the published figures a constructed extract reproduces (the report leaves those unmarked)
+    # (areas: an extract's areas, so a table can name the extracts it rests on)
+    rows = [(f"extracts/{f.file}", "", f.provenance, " | ".join(f.agrees_with), " | ".join(f.areas))
+            for f in manifest.files]
+    rows += [("kommune.yaml", "", mun.config.provenance, "", "")]
+    rows += [("comparison_groups.yaml", g.id, g.provenance, "", "") for g in mun.groups.groups]
     for name, frame in {POPULATION_FILE: population, **own}.items():
         if "provenance" in frame.columns:
             for text in frame["provenance"].drop_duplicates():
-                rows.append((name if name.endswith(".csv") else f"{name}.csv", "", text))
+                rows.append((name if name.endswith(".csv") else f"{name}.csv", "", text, "", ""))
     for item, text in getattr(catalogue, "provenance_items", lambda: [])():
-        rows.append(("proposals.yaml", item, text))
-    table = pd.DataFrame(rows, columns=["file", "item", "provenance"])
+        rows.append(("proposals.yaml", item, text, "", ""))
+    table = pd.DataFrame(rows, columns=["file", "item", "provenance", "agrees_with", "areas"])
     table["kind"] = table["provenance"].str.split(":").str[0].str.strip()
-    return table[["file", "item", "kind", "provenance"]]
+    return table[["file", "item", "kind", "provenance", "agrees_with", "areas"]]
 
 
 def _unfilled_problems(folder: Path, report) -> list[Problem]:
@@ -384,9 +387,21 @@ def check_report_inputs(name: str, report) -> None:
         raise InputError(problems)
 
 
-def prepare(name: str, notes: list[str] | None = None) -> Path:
-    """Validate and write; the notes (labels set aside …) are appended to `notes` when given."""
-    prepared = validate(name)
+def report_to_validate(name: str, report=None):
+    """The report kind `prepare` validates against: the main kind whenever the municipality's folder holds
+    every file it needs (so the prepared tables are the same whichever kind is built); else the kind being
+    built (a public-data municipality has only its extracts, population and settings)."""
+    main = declaration.report()
+    if report is None or report.kind == main.kind:
+        return main
+    folder = config.municipality_dir(municipality.resolve(name))
+    return main if not _unfilled_problems(folder, main) else report
+
+
+def prepare(name: str, notes: list[str] | None = None, report=None) -> Path:
+    """Validate and write; the notes (labels set aside …) are appended to `notes` when given. `report`: the
+    kind being built (see report_to_validate)."""
+    prepared = validate(name, report_to_validate(name, report))
     if notes is not None:
         notes += prepared.notes
     return write(prepared)

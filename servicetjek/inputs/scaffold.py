@@ -55,18 +55,25 @@ def _forecast_ids() -> list[str]:
         return list(dict.fromkeys(row["forecast_id"] for row in csv.DictReader(fh) if row.get("forecast_id")))
 
 
-def _kommune_yaml(name: str) -> str:
-    ids = ", ".join(_forecast_ids()) or "(ingen endnu)"
+def _report_block(public: bool) -> str:
+    if public:      # the public-data report takes its title from report.yaml and names no consultant
+        return "report:\n  title: Beskæftigelsesområdet i offentlige tal\n"
     return f"""\
-# Kommunens indstillinger. Erstat hver pladsholder (se data/raw/README.md, "<kommune>/kommune.yaml").
-name: {name}
-area: {name}                  # området, som jobindsats staver det
 report:
   title: Servicetjek af beskæftigelsesområdet
   subtitle: {U}
   consultant: {U}
   published: "{U}"            # udgivelsesåret, i anførselstegn
-years:
+"""
+
+
+def _kommune_yaml(name: str, public: bool = False) -> str:
+    ids = ", ".join(_forecast_ids()) or "(ingen endnu)"
+    return f"""\
+# Kommunens indstillinger. Erstat hver pladsholder (se data/raw/README.md, "<kommune>/kommune.yaml").
+name: {name}
+area: {name}                  # området, som jobindsats staver det
+{_report_block(public)}years:
   status: [{U}, {U}, {U}]     # statusårene (kapitel 3), stigende, mindst to
   longrun_start: {U}          # første år i den lange udvikling (Figur 1), senest det første statusår
   scenario: [{', '.join([U] * SCENARIO_SLOTS)}]   # scenarie- og katalogårene (kapitel 4 og 7), efter det seneste statusår
@@ -142,10 +149,53 @@ proposals:
 """
 
 
-def _text(title: str) -> str:
-    return (f"<!-- provenance: {PROVENANCE_HINT} -->\n"
-            f"{U}: {title}. Skriv teksten i Markdown; tal fra data skrives som pladsholdere, "
-            "f.eks. {{ kommune.name }} eller {{ catalogue.count }} (se data/raw/README.md, \"Placeholders\").\n")
+# The text chapters' starting point: paragraphs written by placeholders and phrase filters only, so a new
+# municipality builds before the consultant writes a word, and every judgement in them follows its data. A
+# paragraph is written only when the report publishes every value root it quotes (its first element).
+STARTING_TEXTS = {
+    "indledning": [
+        ({"kommune", "catalogue"},
+         "{{ kommune.name }} Kommune har fået gennemført et servicetjek af beskæftigelsesområdet. Servicetjekket "
+         "belyser udviklingen i antallet af borgere på offentlig forsørgelse, scenarier for den fremtidige udvikling "
+         "i forsørgelsesudgifterne og omkostningseffektiviteten i jobcentret, og det samler "
+         '{{ catalogue.count | antal("forslag", "forslag") }} til at optimere effekterne af beskæftigelsesindsatsen.'),
+    ],
+    "vurdering": [
+        ({"kommune", "status"},
+         "I {{ status.years.last }} var der gennemsnitligt {{ status.last.i_alt }} fuldtidspersoner på offentlig "
+         "forsørgelse i {{ kommune.name }} Kommune. Fra {{ status.years.first }} til {{ status.years.last }} er "
+         'antallet {{ status.change.i_alt | retning("steget", "faldet") }}, mens det er '
+         '{{ status.change_group.klynge.i_alt | retning("steget", "faldet") }} i klyngen. Andelen af befolkningen i '
+         "den erhvervsaktive alder på offentlig forsørgelse er {{ status.share.kommune.i_alt | d1 }} pct. mod "
+         "{{ status.share.klynge.i_alt | d1 }} pct. i klyngen."),
+        ({"unit_costs"},
+         "Kommunens enhedsomkostninger er {{ unit_costs.deviation.samlet | afvigelse }} gennemsnittet for de "
+         "sammenlignede jobcentre; kommunen har {{ unit_costs.rank_words }} enhedsomkostninger af de "
+         "{{ unit_costs.jobcentres }} jobcentre i sammenligningen."),
+        ({"exit_rates"},
+         "Afgangsraterne til job og uddannelse er højere end i klyngen for {{ exit_rates.groups.higher | liste }}, "
+         "tæt på klyngens for {{ exit_rates.groups.close | liste }} og lavere end i klyngen for "
+         "{{ exit_rates.groups.lower | liste }}."),
+    ],
+}
+
+
+def _text(chapter, published: set[str]) -> str:
+    """A text chapter's file: its starting text (when one is known for the chapter), else a sentence naming it."""
+    paragraphs = [text for roots, text in STARTING_TEXTS.get(chapter.decl.id, []) if roots <= published]
+    if not paragraphs:
+        paragraphs = [f"{{{{ kommune.name }}}} Kommune: {chapter.decl.title}."]
+    return ("<!-- provenance: skrevet af new-kommune: tekst fra data (pladsholdere og sætningsfiltre, se README, "
+            "\"Words from data\"); erstat eller suppler den med konsulentens egen tekst -->\n"
+            + "\n\n".join(paragraphs) + "\n")
+
+
+def _slot(chapter, name: str) -> str:
+    """An empty slot: only a comment, so the chapter shows its generated paragraphs until the consultant writes."""
+    return (f"<!-- Pladsen '{name}' i kapitlet '{chapter.decl.id}' ({chapter.decl.title}). Tom (kun denne "
+            "kommentar): rapporten viser den genererede tekst. Skriv Markdown her for at erstatte den, med "
+            "pladsholdere og sætningsfiltre som i teksterne, f.eks. "
+            '{{ status.change.i_alt | retning("steget", "faldet") }} (se README, "Words from data"). -->\n')
 
 
 EXTRACTS_README = """\
@@ -167,6 +217,7 @@ def files_for(name: str, report=None) -> dict[str, str]:
     from servicetjek import declaration
     from servicetjek.inputs.owndata import ACTIVITIES, AREA_ROLES, UNIT_COST_LINES
     from servicetjek.inputs.taxonomy import load as load_taxonomy
+    from servicetjek.publish.slots import slot_path
 
     tax = load_taxonomy()
     targets = [t.id for t in tax.target_groups]
@@ -175,7 +226,7 @@ def files_for(name: str, report=None) -> dict[str, str]:
     p = PROVENANCE_HINT
     report = report or declaration.report()
     templates = {
-        "kommune.yaml": _kommune_yaml(name),
+        "kommune.yaml": _kommune_yaml(name, public=not report.needs("budget.csv")),
         "comparison_groups.yaml": _groups_yaml(name),
         "extracts/README.md": EXTRACTS_README.format(name=name),
         "population.csv": _csv(["area", "year", "age_band", "persons", "provenance"],
@@ -194,10 +245,15 @@ def files_for(name: str, report=None) -> dict[str, str]:
                                   [[g, U, p] for g in benefits]),
         "proposals.yaml": _proposals_yaml(),
     }
+    published = set(report.published())
     for chapter in report.text_chapters():
-        templates[chapter.decl.source] = _text(f"{chapter.decl.title} (kapitel {chapter.number})")
-    wanted = set(required_files(report)) | set(report.optional_inputs())
-    return {rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}
+        templates[chapter.decl.source] = _text(chapter, published)
+    # the servicetjek's optional files and slots start filled; the public-data report's are the user's to add
+    full = report.needs("budget.csv")
+    slots = {slot_path(Path(), chapter.decl.id, name).as_posix(): _slot(chapter, name)
+             for chapter in report.chapters for name in chapter.decl.slots if full}
+    wanted = set(required_files(report)) | (set(report.optional_inputs()) if full else set())
+    return {**{rel: text for rel, text in templates.items() if rel in wanted or rel.startswith("extracts/")}, **slots}
 
 
 def _existing_problem(target: Path) -> InputError:
@@ -205,7 +261,10 @@ def _existing_problem(target: Path) -> InputError:
                                       "(slet eller omdøb mappen selv, hvis du vil starte forfra)"))
 
 
-def new_kommune(name: str) -> Path:
+PUBLIC_REPORT = "offentlig"   # the report kind `new-kommune --offentlige-data` scaffolds for
+
+
+def new_kommune(name: str, report=None) -> Path:
     """Create data/raw/<slug>/ for `name`. InputError if the name is empty or the folder exists.
 
     The one exception: a folder that holds nothing but extracts/ (`pipeline.py fetch` run first) gets the
@@ -219,7 +278,7 @@ def new_kommune(name: str) -> Path:
     fetched_first = target.is_dir() and [p.name for p in target.iterdir()] == ["extracts"]
     if target.exists() and not fetched_first:
         raise _existing_problem(target)
-    files = files_for(name)
+    files = files_for(name, report)
     if fetched_first:
         files = {rel: text for rel, text in files.items() if not rel.startswith("extracts/")}
     config.RAW_DIR.mkdir(parents=True, exist_ok=True)
@@ -251,14 +310,18 @@ def new_kommune(name: str) -> Path:
 
 
 def cmd_new_kommune(args: argparse.Namespace) -> int:
-    target = new_kommune(args.navn)
+    from servicetjek import declaration
+
+    report = declaration.report(PUBLIC_REPORT) if args.offentlige_data else None
+    target = new_kommune(args.navn, report)
+    kind = f" --rapport {PUBLIC_REPORT}" if report else ""
     rel = target.relative_to(config.PROJECT_DIR) if target.is_relative_to(config.PROJECT_DIR) else target
     print(f"oprettede {rel}/\n"
           f"Næste skridt:\n"
           f"  1. hent udtræk: python pipeline.py fetch --kommune {args.navn} --years <fra>-<til>\n"
           f"  2. erstat hvert {PLACEHOLDER} i filerne (se data/raw/README.md)\n"
-          f"  3. python pipeline.py prepare --kommune {args.navn}   (gentag, til der ikke er flere fejl)\n"
-          f"  4. python pipeline.py build --kommune {args.navn}")
+          f"  3. python pipeline.py prepare --kommune {args.navn}{kind}   (gentag, til der ikke er flere fejl)\n"
+          f"  4. python pipeline.py build --kommune {args.navn}{kind}")
     return 0
 
 
@@ -273,5 +336,8 @@ def register(subparsers) -> None:
                     f"En eksisterende mappe overskrives aldrig.",
         epilog="Exit-status: 0 = oprettet, 2 = mappen findes allerede eller navnet er ugyldigt (intet skrevet).")
     parser.add_argument("navn", metavar="NAVN", help="kommunens navn, som jobindsats staver området")
+    parser.add_argument("--offentlige-data", action="store_true",
+                        help=f"kun det, rapporten '{PUBLIC_REPORT}' skal bruge (indstillinger, udtræk og "
+                             f"befolkning; ingen egne tal)")
     parser.set_defaults(func=cmd_new_kommune)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -140,11 +140,19 @@ class Taxonomy(Strict):
 
     def group_id(self, label: str) -> str | None:
         """The narrow benefit group a label names (never a broad aggregate)."""
-        key = norm(label)
+        found = self._groups_by_key.get(norm(label))
+        return found[1] if found and found[0] == "group" else None
+
+    @cached_property
+    def _groups_by_key(self) -> dict[str, tuple[Kind, str]]:
+        """norm(label) or id -> ('group', id), ('aggregate', id) or ('aside', ''): an extract's every row is
+        classified, so the labels are normalised once, not per row. Groups win over aggregates over aside."""
+        index: dict[str, tuple[Kind, str]] = {norm(x): ("aside", "") for x in self.out_of_scope.benefit_group}
+        for agg in self.aggregate_groups:
+            index.update({norm(x): ("aggregate", agg.id) for x in agg.labels} | {agg.id: ("aggregate", agg.id)})
         for group in self.benefit_groups:
-            if key == group.id or key in {norm(x) for x in group.labels}:
-                return group.id
-        return None
+            index.update({norm(x): ("group", group.id) for x in group.labels} | {group.id: ("group", group.id)})
+        return index
 
     def aggregate_id(self, label: str) -> str | None:
         key = norm(label)
@@ -155,13 +163,10 @@ class Taxonomy(Strict):
 
     def classify_group(self, label: str) -> tuple[Kind, str] | None:
         """('group', id), ('aggregate', id), ('aside', label) or None for an unknown label."""
-        if (group := self.group_id(label)) is not None:
-            return "group", group
-        if (agg := self.aggregate_id(label)) is not None:
-            return "aggregate", agg
-        if norm(label) in {norm(x) for x in self.out_of_scope.benefit_group}:
-            return "aside", label
-        return None
+        found = self._groups_by_key.get(norm(label))
+        if found is None:
+            return None
+        return (found[0], label) if found[0] == "aside" else found
 
     def sub_group_id(self, group_id: str, label: str) -> str | None:
         key = norm(label)
@@ -246,6 +251,11 @@ def clean(text: object) -> str:
 
 def norm(label: object) -> str:
     """The key labels are compared by: clean, then case-folded."""
+    return _norm(label) if isinstance(label, str) else clean(label).casefold()
+
+
+@lru_cache(maxsize=4096)      # every row of an extract is classified; there are few distinct labels
+def _norm(label: str) -> str:
     return clean(label).casefold()
 
 

@@ -66,6 +66,7 @@ class BuildOptions:
     progress: bool = True
     position: int = 0
     kind: str = "servicetjek"
+    reuse_kernel: bool = False           # a batch: one kernel per process for all its municipalities
 
 
 @dataclass
@@ -118,8 +119,7 @@ def _progress_bar(total: int, name: str, options: BuildOptions):
 
 
 # ------------------------------------------------------------------ the build
-def build(kommune: str, formats=FORMATS, force: bool = False, progress: bool = True, position: int = 0,
-          kind: str = "servicetjek") -> BuildResult:
+def build(kommune: str, options: BuildOptions | None = None) -> BuildResult:
     """Build one municipality's report into reports/<slug>/ (see the module docstring).
 
     Raises InputError (bad input) and BuildFailed (a chapter failed); `build_many` turns them into
@@ -130,7 +130,9 @@ def build(kommune: str, formats=FORMATS, force: bool = False, progress: bool = T
 
     skip_slow_imports()
     started = time.perf_counter()
-    options = BuildOptions(sorted(set(formats)), force, progress, position, kind)
+    options = options or BuildOptions()
+    options.formats = sorted(set(options.formats))
+    kind, force = options.kind, options.force
     unknown = set(options.formats) - set(FORMATS)
     if unknown:
         raise InputError(f"ukendt format {sorted(unknown)}; kendte: {', '.join(FORMATS)}")
@@ -202,10 +204,10 @@ def _unchanged(state: BuildState, started: float) -> BuildResult:
 
 
 def _build_into(state: BuildState) -> None:
-    from servicetjek.publish.kernels import Kernels
+    from servicetjek.publish.kernels import Kernels, shared
 
     t = time.perf_counter()
-    state.kernels = Kernels(state.tmp)
+    state.kernels = shared(state.tmp) if state.options.reuse_kernel else Kernels(state.tmp)
     guess = (state.old.get("kommune", ""), bool(state.old.get("constructed_inputs")))
     if any(not _maybe_reusable(state, ch, *guess) for ch in state.report.notebooks()):
         state.kernels.prestart()       # boots while the inputs are checked
@@ -223,7 +225,7 @@ def _prepare_inputs(state: BuildState) -> None:
     from servicetjek.inputs.prepare import prepare
 
     if not loader.fresh(config.processed_dir(state.slug), state.finger.raw):
-        prepare(state.slug)
+        prepare(state.slug, report=state.report)
     from servicetjek.inputs.prepare import check_report_inputs
 
     check_report_inputs(state.slug, state.report)
@@ -335,7 +337,7 @@ def _report_files(state: BuildState, bar) -> None:
 def _build_one(kommune: str, options: BuildOptions) -> BuildResult:
     """Never raises: the outcome (and any message) is in the result (runs in a worker process)."""
     try:
-        return build(kommune, options.formats, options.force, options.progress, options.position, options.kind)
+        return build(kommune, options)
     except InputError as err:
         return BuildResult(slug=config.slugify(kommune), name=kommune, status=EXIT_BAD_INPUT,
                            message=f"FEJL i input for {kommune}:\n{err.render()}")
@@ -350,11 +352,18 @@ def _build_one(kommune: str, options: BuildOptions) -> BuildResult:
 def build_many(kommuner: list[str], formats=FORMATS, force: bool = False, jobs: int = 1,
                progress: bool = True, kind: str = "servicetjek") -> list[BuildResult]:
     """Build several municipalities, `jobs` at a time in separate processes; one failure stops only its own."""
+    batch = len(kommuner) > 1
+
     def options(i: int) -> BuildOptions:
-        return BuildOptions(sorted(set(formats)), force, progress, i, kind)
+        return BuildOptions(sorted(set(formats)), force, progress, i, kind, reuse_kernel=batch)
 
     if jobs <= 1 or len(kommuner) <= 1:
-        return [_build_one(k, options(i)) for i, k in enumerate(kommuner)]
+        from servicetjek.publish.kernels import shutdown_shared
+
+        try:
+            return [_build_one(k, options(i)) for i, k in enumerate(kommuner)]
+        finally:
+            shutdown_shared()
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

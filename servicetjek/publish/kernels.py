@@ -1,5 +1,5 @@
-"""The chapters' kernel: one per build, started ahead and reset between chapters; no secret in its
-environment."""
+"""The chapters' kernel: one per build (one per worker process in a batch), started ahead and reset
+between chapters; no secret in its environment."""
 
 from __future__ import annotations
 
@@ -50,10 +50,16 @@ class Kernels:
     in a fresh kernel, but the imported modules stay loaded). Nothing runs in it with store_history, so
     each chapter's execution counts are its own."""
 
-    def __init__(self, cwd: Path):
+    def __init__(self, cwd: Path, keep: bool = False):
         self.cwd = cwd
         self.pair = None
         self.used = False
+        self.keep = keep          # shared by the builds of a batch worker: close() leaves it running
+
+    def move(self, cwd: Path) -> None:
+        """The next build's folder: the kernel changes into it at its next reset."""
+        self.cwd = cwd
+        self.used = self.pair is not None
 
     def prestart(self) -> None:
         if self.pair is None:
@@ -72,10 +78,14 @@ class Kernels:
     def take(self):
         from servicetjek.publish.execute import BuildFailed
 
+        if self.pair is not None and not self._alive():      # a chapter of an earlier build killed it
+            self.shutdown()
         self.prestart()
         km, kc = self.pair
         if self.used:
-            msg_id = kc.execute(RESET, silent=True, store_history=False)
+            # into the build's folder first: a failed build's folder is gone, and %reset fails there
+            chdir = f"import os as _os\n_os.chdir({str(self.cwd)!r})\ndel _os\n"
+            msg_id = kc.execute(chdir + RESET, silent=True, store_history=False)
             while True:
                 reply = kc.get_shell_msg(timeout=60)
                 if reply["parent_header"].get("msg_id") == msg_id:
@@ -85,7 +95,16 @@ class Kernels:
         self.used = True
         return km
 
+    def _alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.pair[0].is_alive)())
+
     def close(self) -> None:
+        if not self.keep:
+            self.shutdown()
+
+    def shutdown(self) -> None:
         if self.pair is not None:
             from jupyter_core.utils import run_sync
 
@@ -95,3 +114,25 @@ class Kernels:
                 kc.stop_channels()
             finally:
                 run_sync(km.shutdown_kernel)(now=True)
+
+
+_SHARED: Kernels | None = None
+
+
+def shared(cwd: Path) -> Kernels:
+    """The one kernel of this process for a batch (build_many): started by the first build, moved into each
+    next build's folder and reset there, shut down when the batch or the worker process ends."""
+    global _SHARED
+    if _SHARED is None:
+        import atexit
+
+        _SHARED = Kernels(cwd, keep=True)
+        atexit.register(_SHARED.shutdown)
+    else:
+        _SHARED.move(cwd)
+    return _SHARED
+
+
+def shutdown_shared() -> None:
+    if _SHARED is not None:
+        _SHARED.shutdown()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from servicetjek import config
 from servicetjek.files import sha256
+from servicetjek.publish.provenance import without_paths
 
 MANIFEST = "manifest.json"
 VERSIONED = ("servicetjek", "pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbclient", "nbformat",
@@ -101,8 +102,11 @@ def write_manifest(state) -> None:
         path = config.REFERENCE_DIR / rel
         inputs.append({"path": _data_rel(path), "sha256": digest, "provenance": _file_provenance(path, rel, table)})
     for nb_path, digest in finger.notebooks.items():
-        inputs.append({"path": f"notebooks/{Path(nb_path).name}", "sha256": digest,
+        inputs.append({"path": Path(nb_path).name, "sha256": digest,
                        "provenance": [{"item": "", "kind": "code", "text": "chapter notebook"}]})
+    for entry in inputs:       # the record names what made a file, never where it lies in the repository
+        for item in entry["provenance"]:
+            item["text"] = without_paths(item["text"])
     outputs = []
     for p in sorted(state.tmp.rglob("*")):
         if p.is_file() and p.name != MANIFEST:
@@ -125,7 +129,8 @@ def write_manifest(state) -> None:
 
 
 def _data_rel(path: Path) -> str:
+    """An input as the data name it ('slagelse/budget.csv', 'reference/…'), not where it lies in the repository."""
     try:
-        return "data/" + str(path.relative_to(config.DATA_DIR))
+        return str(path.relative_to(config.RAW_DIR))
     except ValueError:
-        return str(path)
+        return path.name

@@ -41,6 +41,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from servicetjek.errors import InputError, Problem
 from servicetjek.publish import formatting, phrases
 from servicetjek.publish.formatting import round_to
+from servicetjek.publish.provenance import TEXT_MARK, quotes_value
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]*?)\}\}")
 PATH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_/-]+)*)")
@@ -206,6 +207,20 @@ def _fill(inner: str, context: Mapping) -> str:
         raise ValueError(f"pladsholderen kan ikke udregnes ({err})") from None
 
 
+MARKED = "_constructed"    # a context's key: the value paths (prefixes) that rest on constructed inputs
+# counts, numbering and years are no constructed figures, whatever root they sit under
+NEVER_MARKED = {"count", "count_investering", "number", "years", "year", "last_year", "jobcentres"}
+
+
+def _is_marked(inner: str, marked) -> bool:
+    """Whether the placeholder quotes a value under one of the `marked` paths ('scenario', 'line.x.persons')."""
+    match = PATH.match(inner)
+    path = (match.group(1) + match.group(2)) if match else ""
+    if set(path.split(".")) & NEVER_MARKED:
+        return False
+    return any(path == m or path.startswith(m + ".") for m in marked)
+
+
 def render(template: str, context: Mapping, *, file: Path | str = "", where: str | None = None,
            first_line: int | None = 1) -> str:
     """Fill every {{ path | filter }} from `context`. An unknown key or filter, or a stray brace, is an
@@ -221,12 +236,15 @@ def render(template: str, context: Mapping, *, file: Path | str = "", where: str
     def problem(message: str, match: re.Match) -> None:
         problems.append(Problem(file, f"{prefix}{message}", line=line_of(match.start()), value=match.group(0)))
 
+    marked = context.get(MARKED, ())
+
     def substitute(match: re.Match) -> str:
         try:
-            return _fill(match.group(1), context)
+            text = _fill(match.group(1), context)
+            return text + (TEXT_MARK if _is_marked(match.group(1), marked) and quotes_value(text) else "")
         except LookupError as err:
             if isinstance(err, KeyError):
-                roots = ", ".join(sorted(str(k) for k in context))
+                roots = ", ".join(sorted(str(k) for k in context if k != MARKED))
                 problem(f"ukendt pladsholder (nøglen {err.args[0]!r} findes ikke; rapportens kapitler udgiver: "
                         f"{roots})", match)
             else:

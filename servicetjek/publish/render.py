@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicetjek.publish.report import CONSTRUCTED_NOTICE, CSS_FILE, esc, markdown_html
+from servicetjek.publish.provenance import MARK, TEXT_MARK
+from servicetjek.publish.report import CSS_FILE, esc, markdown_html
+from servicetjek.publish.slots import mark_note
 
 PRINT_CSS_FILE = Path(__file__).with_name("report_print.css")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
@@ -96,26 +98,26 @@ def chapter_page(nb, kommune: str = "") -> str:
 
 
 # ------------------------------------------------------------------ text chapters and the Resume
-def _chapter_open(number: int, title: str, constructed: bool) -> str:
-    out = f'<h2 class="st-heading" id="kapitel-{number}">{esc(f"{number}. {title}")}</h2>'
-    if constructed:
-        out += f'<p class="st-notice">{esc(CONSTRUCTED_NOTICE)}</p>'
-    return out
+def _chapter_open(number: int, title: str) -> str:
+    return f'<h2 class="st-heading" id="kapitel-{number}">{esc(f"{number}. {title}")}</h2>'
 
 
-def text_chapter(number: int, title: str, markdown: str, constructed: bool) -> str:
-    """A consultant's text chapter: Markdown with its placeholders already filled; raw HTML escaped."""
-    return _chapter_open(number, title, constructed) + f'<div class="st-text-block">{markdown_html(markdown)}</div>'
+def text_chapter(number: int, title: str, markdown: str) -> str:
+    """A consultant's text chapter: Markdown with its placeholders already filled (constructed values
+    marked); raw HTML escaped."""
+    return (_chapter_open(number, title) + f'<div class="st-text-block">{markdown_html(markdown)}</div>'
+            + mark_note(TEXT_MARK in markdown))
 
 
-def resume_chapter(number: int, title: str, sections: list[tuple[str, list[str]]], constructed: bool) -> str:
-    out = _chapter_open(number, title, constructed)
+def resume_chapter(number: int, title: str, sections: list[tuple[str, list[str]]]) -> str:
+    """The Resume; `sections`' sentences carry their marks already (assemble)."""
+    out = _chapter_open(number, title)
     out += ('<p class="st-text">I dette afsnit er de væsentligste resultater af servicetjekkets analyser samlet. '
             'Alle tal er hentet fra tabellerne i de efterfølgende kapitler.</p>')
     for heading, sentences in sections:
         out += f'<h3 class="st-subheading">{esc(heading)}</h3>'
         out += "".join(f'<p class="st-text">{esc(s)}</p>' for s in sentences)
-    return out
+    return out + mark_note(any(MARK in s for _, sentences in sections for s in sentences))
 
 
 # ------------------------------------------------------------------ the whole page
@@ -127,7 +129,6 @@ class TitlePage:
     consultant: str | None
     build_date: _dt.date
     data_period: str
-    constructed: bool
 
 
 def _toc(chapters: list[tuple[int, str]]) -> str:
@@ -144,7 +145,6 @@ def _toc(chapters: list[tuple[int, str]]) -> str:
 
 def _title_page(t: TitlePage) -> str:
     date = f"{t.build_date.day}. {_MONTHS[t.build_date.month - 1]} {t.build_date.year}"
-    notice = f'<p class="st-notice title-notice">{esc(CONSTRUCTED_NOTICE)}</p>' if t.constructed else ""
     consultant = f'<p class="title-meta">Udarbejdet af {esc(t.consultant)}</p>' if t.consultant else ""
     return (f'<section class="title-page" id="forside">'
             f'<p class="title-kicker">{esc(t.kommune)} Kommune</p>'
@@ -153,7 +153,7 @@ def _title_page(t: TitlePage) -> str:
             f'<dl class="title-facts"><dt>Kommune</dt><dd>{esc(t.kommune)} Kommune</dd>'
             f'<dt>Dataperiode</dt><dd>{esc(t.data_period)}</dd>'
             f'<dt>Dannet</dt><dd>{esc(date)}</dd></dl>'
-            f"{consultant}{notice}</section>")
+            f"{consultant}</section>")
 
 
 _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",

@@ -18,6 +18,7 @@ import pandas as pd
 from servicetjek import config
 from servicetjek.publish import widths
 from servicetjek.publish.describe import describe
+from servicetjek.publish.provenance import MARK, MARK_NOTE, Source, constructed_behind
 from servicetjek.publish.style import to_svg
 
 CSS_FILE = Path(__file__).with_name("report.css")
@@ -40,13 +41,20 @@ def stylesheet() -> str:
     return f"<style>{CSS_FILE.read_text(encoding='utf-8')}</style>"
 
 
-def _footer(source: str | None, note: str | None) -> str:
+def table_footer(source: str | None, note: str | None) -> str:
     out = ""
     if source:
         out += f'<p class="st-source">Kilde: {esc(source)}</p>'
     if note:
         out += f'<p class="st-note">Anm.: {esc(note)}</p>'
+    if getattr(source, "constructed", False):
+        out += f'<p class="st-note st-mark-note">{esc(MARK_NOTE)}</p>'
     return out
+
+
+def table_mark(source: str | None) -> str:
+    """The constructed-values mark after a caption whose values rest on constructed inputs."""
+    return f'<sup class="st-mark">{MARK}</sup>' if getattr(source, "constructed", False) else ""
 
 
 class Footer(TypedDict, total=False):
@@ -145,19 +153,19 @@ def table_html(body: pd.DataFrame, number: int, caption: str, source: str | None
     extra = f" {esc(layout['css_class'])}" if layout.get("css_class") else ""
     return (f'<figure class="st-table st-{fit}{size}{extra}" id="{anchor}" data-columns="{len(names)}" '
             f'data-width-pt="{widths.width_pt(columns):.0f}">'
-            f'<figcaption><span class="st-num">Tabel {number}:</span> {esc(caption)}</figcaption>'
-            f"{table}{_footer(source, note)}</figure>")
+            f'<figcaption><span class="st-num">Tabel {number}:</span> {esc(caption)}{table_mark(source)}</figcaption>'
+            f"{table}{table_footer(source, note)}</figure>")
 
 
-GLYPH_SCALE = re.compile(r'<g id="[^"]*text_\d+">\s*(?:<!--.*?-->\s*)?<g [^>]*?scale\(([\d.]+) ', re.S)
+TEXT_SIZE = re.compile(r'<text style="font-size: ([\d.]+)px')
 SVG_WIDTH = re.compile(r'<svg [^>]*?width="([\d.]+)pt"')
 MIN_TEXT_PX = 9.0
 
 
 def min_width_px(svg: str) -> int:
-    """The width (CSS px) below which the SVG's smallest text would be under 9 px: matplotlib draws text
-    as glyph paths scaled by font size / 100, in user units of 1 pt (= 4/3 px at the SVG's own width)."""
-    sizes = [float(x) * 100 for x in GLYPH_SCALE.findall(svg)]
+    """The width (CSS px) below which the SVG's smallest text would be under 9 px: matplotlib writes text
+    as <text> in user units of 1 pt (= 4/3 px at the SVG's own width)."""
+    sizes = [float(x) for x in TEXT_SIZE.findall(svg)]
     width = SVG_WIDTH.search(svg)
     if not sizes or not width:
         return 0
@@ -174,8 +182,8 @@ def figure_html(fig, number: int, caption: str, source: str | None = None, note:
     label = esc(alt or describe(fig) or caption)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" style="--st-min-width: {min_width_px(svg)}px" ', 1)
     return (f'<figure class="st-figure" id="{anchor}">'
-            f'<figcaption><span class="st-num">Figur {number}:</span> {esc(caption)}</figcaption>'
-            f'<div class="st-svg">{svg}</div>{_footer(source, note)}</figure>')
+            f'<figcaption><span class="st-num">Figur {number}:</span> {esc(caption)}{table_mark(source)}</figcaption>'
+            f'<div class="st-svg">{svg}</div>{table_footer(source, note)}</figure>')
 
 
 def markdown_html(text: str) -> str:
@@ -196,13 +204,11 @@ def heading(text: str, level: int = 2, anchor: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------- sources
-def source_text(base: str, provenance: pd.DataFrame, files: list[str]) -> str:
-    """'Kilde' text from the data's provenance: the base source, and a visible notice
-    where any of the inputs behind the table are constructed."""
-    rows = provenance[provenance["file"].apply(lambda f: any(f == x or f.startswith(x) for x in files))]
-    if (rows["kind"] == "constructed").any():
-        return f"{base}. Bemærk: dele af inputtet er konstrueret (ikke offentliggjorte tal), se datakilder."
-    return base
+def source_text(base: str, provenance: pd.DataFrame, files: list[str], reproduces: str | None = None) -> Source:
+    """'Kilde' text for values built from `files`; it knows whether they rest on constructed inputs (the
+    table or figure is then marked, see publish/provenance.py). `reproduces`: the published table these
+    values equal (e.g. "Tabel 1"), when the constructed inputs were built to reproduce it."""
+    return Source(base, constructed_behind(provenance, files, reproduces))
 
 
 # ---------------------------------------------------------------- CSV tables
@@ -217,16 +223,7 @@ def write_table(frame: pd.DataFrame, slug: str, table_id: str, output_dir: str |
     return path
 
 
-CONSTRUCTED_NOTICE = ("Bemærk: Dele af de tal, rapporten bygger på, er konstrueret og ikke offentliggjort – "
-                      "de er lavet, så de stemmer med de offentliggjorte nøgletal. Hvert inputtal er mærket "
-                      "offentliggjort eller konstrueret i datakilderne (data/raw/README.md).")
-
-
-def chapter_heading(chapter, kommune: str, inputs) -> str:
-    """The chapter's heading (number and title from the declaration), with the constructed-inputs notice
-    where it applies."""
+def chapter_heading(chapter, kommune: str, inputs=None) -> str:
+    """The chapter's heading: number and title from the declaration (provenance is in Datagrundlag)."""
     number = chapter.number
-    out = heading(f"{number}. {chapter.title_for(kommune)}", 2, anchor=f"kapitel-{number}")
-    if inputs.constructed:
-        out += f'<p class="st-notice">{esc(CONSTRUCTED_NOTICE)}</p>'
-    return out
+    return heading(f"{number}. {chapter.title_for(kommune)}", 2, anchor=f"kapitel-{number}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from servicetjek.publish import report
+from servicetjek.publish.provenance import MARK_NOTE, TEXT_MARK, mark_last_number
 
 SLOT_FOLDER = "texts"
 
@@ -42,10 +43,29 @@ def slot_html(inp, ch, name: str, generated: list[str]) -> str:
         raise KeyError(f"pladsen '{name}' er ikke erklæret for kapitlet '{ch.decl.id}' i report.yaml")
     text = slot_text(inp.municipality.folder, ch.decl.id, name)
     if text is None:
-        return report.paragraphs(*generated)
+        own = [name] if name in ch.decl.publishes else [r for r in ch.decl.publishes if r not in ch.decl.slots]
+        return generated_html(inp, ch, generated, own)
     from servicetjek.chapters.values import published_values
     from servicetjek.publish.placeholders import render
 
     path = slot_path(inp.municipality.folder, ch.decl.id, name)
     values = published_values(inp, ch.report)
-    return f'<div class="st-text-block">{report.markdown_html(render(text, values, file=path))}</div>'
+    markdown = render(text, values, file=path)
+    return (f'<div class="st-text-block">{report.markdown_html(markdown)}</div>'
+            + mark_note(TEXT_MARK in markdown))
+
+
+def mark_note(marked: bool) -> str:
+    return f'<p class="st-note st-mark-note">{report.esc(MARK_NOTE)}</p>' if marked else ""
+
+
+def generated_html(inp, ch, sentences: list[str], roots: list[str] | None = None) -> str:
+    """The chapter's generated paragraphs; where the values they quote (`roots`, default: all the chapter
+    publishes; a slot named as a root quotes that root) rest on constructed inputs, each sentence that
+    quotes a number carries the mark (after its last value) and a note follows."""
+    from servicetjek.chapters.values import constructed_roots
+
+    if not constructed_roots(inp, ch.decl.publishes if roots is None else roots):
+        return report.paragraphs(*sentences)
+    marked = [mark_last_number(s) for s in sentences]
+    return report.paragraphs(*marked) + mark_note(marked != list(sentences))

@@ -31,7 +31,7 @@ RC = {
     "legend.fontsize": 8,
     "figure.dpi": 100,
     "svg.hashsalt": "servicetjek",   # stable ids inside the SVG
-    "svg.fonttype": "path",          # no font needed where the SVG is shown
+    "svg.fonttype": "none",          # text stays text: smaller SVG, much faster PDF
     "axes.formatter.use_locale": False,
 }
 
@@ -79,5 +79,7 @@ def to_svg(fig) -> str:
     text = buffer.getvalue()
     for pattern in _VOLATILE:
         text = pattern.sub("", text)
+    # a screen without DejaVu Sans falls back to a font of about its width
+    text = text.replace("font-family: 'DejaVu Sans'", "font-family: 'DejaVu Sans', Verdana, sans-serif")
     # drop the XML prolog/doctype: the SVG is inlined into HTML
     return text[text.index("<svg"):]
