@@ -271,10 +271,10 @@ def _page() -> str:
                + report.table_html(stacked, 3, "Enhedsomkostninger", source="Ressourceopgørelser"))
     chapter += "<!-- a comment is not text -->" + report.table_html(wide, 4, "Igen bred", source="Kataloget")
     intro = render.text_chapter(1, "Indledning", "Servicetjekket har bl.a. omfattet:\n\n- en analyse\n- en"
-                                " anden\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", constructed=False)
+                                " anden\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     title = render.TitlePage("Slagelse", "Servicetjek af beskæftigelsesområdet", "Opsamling", "mploy a/s",
-                             dt.date(2026, 11, 30), "2017–2019", False)
-    after_wide = render.text_chapter(3, "Efter en bred tabel", "Kapitlet begynder på en ny side.", constructed=False)
+                             dt.date(2026, 11, 30), "2017–2019")
+    after_wide = render.text_chapter(3, "Efter en bred tabel", "Kapitlet begynder på en ny side.")
     return render.report_html(title, [(1, intro), (2, chapter), (3, after_wide)])
 
 
