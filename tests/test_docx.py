@@ -177,7 +177,7 @@ def assert_tables(page: str, document) -> None:
 
 def assert_captions(page: str, document) -> None:
     captions = html_captions(page)
-    assert captions and all(re.match(r"(Tabel|Figur) \d+(\.\d+)?: ", c) for c in captions)
+    assert captions and all(re.match(r"(Tabel|Figur) [0-9A-Z][\w.]*: ", c) for c in captions)
     assert docx_captions(document) == captions
 
 
