@@ -85,7 +85,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
-        print(f"FEJL: ukendt format {', '.join(unknown) or '(tomt)'}; brug html, pdf eller html,pdf", file=sys.stderr)
+        print(f"FEJL: ukendt format {', '.join(unknown) or '(tomt)'}; brug en kommasepareret liste af "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.jobs < 1:
         print("FEJL: --jobs skal være mindst 1", file=sys.stderr)
@@ -176,18 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="kontrollér også inputtet til denne rapporttype (f.eks. opfoelgning)")
     prep.set_defaults(func=cmd_prepare)
     bld = sub.add_parser(
-        "build", help="byg rapporten (kapitler, HTML og PDF) til reports/<slug>/",
+        "build", help="byg rapporten (kapitler, HTML, PDF og Word) til reports/<slug>/",
         description="Bygger kommunens servicetjek: validerer input (prepare), kører hvert kapitel-notebook "
                     "(som report.yaml erklærer dem) med papermill og skriver de kørte notebooks, én HTML pr. kapitel, "
-                    "hele rapporten som HTML og PDF samt manifest.json til reports/<slug>/. Kun kapitler, hvis "
+                    "hele rapporten som HTML, PDF og Word (DOCX) samt manifest.json til reports/<slug>/. Kun kapitler, hvis "
                     "input, notebook eller kode er ændret, køres igen; uden ændringer sker der intet. Der "
                     "bygges i en midlertidig mappe, som først skiftes ind til sidst.",
         epilog="Exit-status: 0 = gennemført, 1 = et kapitel fejlede (den delvist kørte notebook gemmes i "
                "reports/.failed/<slug>/), 2 = fejl i input. Ved flere kommuner bygges de øvrige færdige, "
                "selv om én fejler.")
     _add_selection(bld)
-    bld.add_argument("--format", default="html,pdf", metavar="FORMATER",
-                     help="kommasepareret liste af formater: html, pdf (standard: html,pdf)")
+    bld.add_argument("--format", default="html,pdf,docx", metavar="FORMATER",
+                     help="kommasepareret liste af formater: html, pdf, docx (Word) (standard: html,pdf,docx)")
     bld.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                      help="byg op til N kommuner samtidig i hver sin proces (standard: 1)")
     bld.add_argument("--force", action="store_true",

@@ -70,7 +70,7 @@ def _pdf_text(pdf: Path, *args: str) -> str:
 def test_files_exist(built, slug):
     _, reports, _ = built
     folder = reports / slug
-    for name in (f"servicetjek-{slug}.html", f"servicetjek-{slug}.pdf", "manifest.json"):
+    for name in (f"servicetjek-{slug}.html", f"servicetjek-{slug}.pdf", f"servicetjek-{slug}.docx", "manifest.json"):
         assert (folder / name).is_file() and (folder / name).stat().st_size > 1000, name
     notebooks = sorted(c.notebook.name for c in main_report().notebooks())
     assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == notebooks
@@ -193,6 +193,15 @@ def test_benchmark_chapter_on_the_pdf_pages(built, slug):
 
 
 # ------------------------------------------------------------------ manifest, secrets, escaping
+@pytest.mark.parametrize("slug", SLUGS)
+def test_docx_is_the_same_report(built, slug):
+    """The Word file read back: the HTML's headings, tables, captions and figures (tests/test_docx.py)."""
+    from test_docx import assert_same_report
+
+    _, reports, _ = built
+    assert_same_report(_html(reports, slug), reports / slug / f"servicetjek-{slug}.docx")
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_manifest(built, slug):
     copy, reports, _ = built
@@ -357,8 +366,8 @@ def test_bad_input_exit_2(data_copy):
 
 
 def test_unknown_format_exit_2(data_copy):
-    proc = data_copy.pipeline("build", "--kommune", "Slagelse", "--format", "docx")
-    assert proc.returncode == 2 and "docx" in proc.stderr
+    proc = data_copy.pipeline("build", "--kommune", "Slagelse", "--format", "odt")
+    assert proc.returncode == 2 and "odt" in proc.stderr
 
 
 def test_help_explains_every_option():

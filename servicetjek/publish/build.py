@@ -4,7 +4,7 @@
 2. every notebook chapter executed in-process with papermill (execute.py), in one kernel (kernels.py);
    its captions and CSV files are checked against the numbers the declaration gives;
 3. the report page: title page, contents and every chapter in declared order (assemble.py), its HTML
-   and PDF (render.py);
+   and PDF (render.py) and DOCX (word.py);
 4. `manifest.json` (manifest.py).
 
 Cache (cache.py): each chapter is keyed on its notebook, the package code, the reference files, the raw
@@ -33,7 +33,7 @@ from servicetjek.publish.cache import Fingerprint, digest
 from servicetjek.publish.execute import BuildFailed, ChapterRecord, notebook_params, skip_slow_imports
 from servicetjek.publish.manifest import old_manifest, outputs_exist
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 BUILD_DIRS = ("notebooks", "chapters", "tables")   # what a build writes; other folders are carried over
 
 
@@ -303,8 +303,8 @@ def _chapter(state: BuildState, chapter) -> ChapterRecord:
 
 
 def _report_files(state: BuildState, bar) -> None:
-    """The whole report's HTML and PDF; copied when neither the chapters nor anything else changed."""
-    from servicetjek.publish import assemble, render
+    """The whole report's HTML, PDF and DOCX; copied when neither the chapters nor anything else changed."""
+    from servicetjek.publish import assemble, render, word
 
     state.report_key = digest([state.whole, [r.key for r in state.records]])
     names = {fmt: f"{state.report.kind}-{state.slug}.{fmt}" for fmt in state.formats}
@@ -323,12 +323,13 @@ def _report_files(state: BuildState, bar) -> None:
         (state.tmp / names["html"]).write_text(page, encoding="utf-8")
     state.steps["html"] = time.perf_counter() - t
     bar.update(1)
-    if "pdf" in names:
-        bar.set_postfix_str("pdf")
-        t = time.perf_counter()
-        render.write_pdf(page, state.tmp / names["pdf"])
-        state.steps["pdf"] = time.perf_counter() - t
-        bar.update(1)
+    for fmt, write in (("pdf", render.write_pdf), ("docx", word.write_docx)):
+        if fmt in names:
+            bar.set_postfix_str(fmt)
+            t = time.perf_counter()
+            write(page, state.tmp / names[fmt])
+            state.steps[fmt] = time.perf_counter() - t
+            bar.update(1)
     state.result.rendered = True
 
 

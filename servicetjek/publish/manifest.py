@@ -14,7 +14,8 @@ from servicetjek.publish.provenance import without_paths
 
 MANIFEST = "manifest.json"
 VERSIONED = ("servicetjek", "pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbclient", "nbformat",
-             "ipykernel", "weasyprint", "mistune", "babel", "pandera", "pydantic", "pyyaml", "openpyxl", "tqdm")
+             "ipykernel", "weasyprint", "mistune", "babel", "pandera", "pydantic", "pyyaml", "openpyxl", "tqdm",
+             "python-docx", "resvg-py")
 
 
 def old_manifest(target: Path) -> dict:
