@@ -194,3 +194,13 @@ def test_print_layout_follows_the_width():
         widths.Column(f"Kommune {k}", ("104,3",)) for k in range(1, 22)]
     for block in widths.column_blocks(columns):
         assert widths.width_pt([columns[0]] + [columns[i] for i in block], wide=True) <= widths.LANDSCAPE_PT
+
+
+def test_stress_municipality_docx_is_the_same_report(built):
+    """The Word file of the stress municipality (20 jobcentres, 12 proposals) holds the HTML's headings,
+    tables, captions and figures, and no table is wider than its page."""
+    from test_docx import assert_same_report
+
+    slug = "testrup"
+    page = (built / slug / f"servicetjek-{slug}.html").read_text(encoding="utf-8")
+    assert_same_report(page, built / slug / f"servicetjek-{slug}.docx")
