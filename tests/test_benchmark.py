@@ -134,9 +134,9 @@ def test_published_values_and_resume_sentence():
     bm = ctx["benchmark"]
     assert (bm["faktisk"], bm["forventet"], bm["forskel"], bm["forskel_pp"]) == (5780, 5550, 230, 0.47)
     assert (bm["placering"], bm["previous_placering"], bm["placering_change"], bm["count"]) == (80, 83, 3, 98)
-    # a consultant's text can quote it
+    # a consultant's text can quote it (the constructed extract's values carry the mark, Markdown-escaped)
     assert render("nr. {{ benchmark.placering }} (før {{ benchmark.previous_placering }}), "
-                  "{{ benchmark.forskel | signed }}", ctx) == "nr. 80 (før 83), +230"
+                  "{{ benchmark.forskel | signed }}", ctx).replace("\\*", "") == "nr. 80 (før 83), +230"
     sentence = resume.benchmark_sentences(ctx, "Slagelse", None)[0]
     assert "5.780 helårspersoner" in sentence and "230 flere end forventet" in sentence
     assert "+0,47 procentpoint" in sentence and "nr. 80 af 98" in sentence and "nr. 83" in sentence
