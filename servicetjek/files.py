@@ -14,6 +14,29 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def links_outside(folder: Path, root: Path) -> list[tuple[Path, Path]]:
+    """(link, target) for every symbolic link under `folder` that resolves outside `root`."""
+    root = root.resolve()
+    found = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                found.append((path, target))
+    return found
+
+
+def check_size(path: Path, limit: int, hint: str = "") -> None:
+    """InputError when the file is over `limit` bytes: refused before it is read (a 50 MB extract
+    took 85 s and 2 GB to reject by its contents)."""
+    size = path.stat().st_size
+    if size > limit:
+        from servicetjek.errors import InputError, Problem
+
+        mb = lambda n: f"{n / 1e6:.1f}".replace(".", ",")  # noqa: E731
+        raise InputError(Problem(path, f"filen er for stor ({mb(size)} MB; grænsen er {mb(limit)} MB){hint}"))
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap the two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the system or
     file system cannot."""

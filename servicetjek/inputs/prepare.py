@@ -20,7 +20,7 @@ from pydantic import Field
 
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.files import locked, sha256, swap_dir
+from servicetjek.files import links_outside, locked, sha256, swap_dir
 from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata
 from servicetjek.inputs import catalogue as catalogue_mod
 from servicetjek.inputs.labels import set_aside_note
@@ -29,7 +29,7 @@ from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 from servicetjek.inputs.tables import read_csv_checked
 from servicetjek.inputs.taxonomy import Taxonomy
 from servicetjek.inputs.taxonomy import load as load_taxonomy
-from servicetjek.inputs.texts import check_remote
+from servicetjek.inputs.texts import check_remote, control_problems
 from servicetjek.validation import PROVENANCE_PATTERN, PROVENANCE_RULE, Provenance, Strict, load_yaml_model
 
 PROVENANCE_FILE = "PROVENANCE.yaml"
@@ -232,6 +232,12 @@ def _unfilled_problems(folder: Path, report) -> list[Problem]:
     return problems
 
 
+def _link_problems(folder: Path) -> list[Problem]:
+    """A symbolic link out of data/ would publish (and list as an input) a file from anywhere."""
+    return [Problem(link, "symbolsk link til en fil uden for data/; kopiér filen ind i stedet", value=str(target))
+            for root in (folder, config.REFERENCE_DIR) for link, target in links_outside(root, config.DATA_DIR)]
+
+
 def validate(name: str, report=None) -> Prepared:
     """Read and validate every input of one municipality that the report declares (default: the main
     report kind). Raises InputError with all problems.
@@ -246,7 +252,8 @@ def validate(name: str, report=None) -> Prepared:
         collector.run(_read_manifest, folder / "extracts")
         raise InputError(unfilled + collector.problems)
     problems = ProblemCollector()
-    remote = check_remote(folder, report)      # reported with everything else, whatever else fails
+    # reported with everything else, whatever else fails
+    remote = check_remote(folder, report) + control_problems(folder, report) + _link_problems(folder)
 
     def missing_files() -> list[Problem]:
         """Missing required files that no reader has reported (e.g. the texts)."""
@@ -275,13 +282,15 @@ def validate(name: str, report=None) -> Prepared:
             problems.problems += benchmark_extract.coverage_problems(bench, mun.config.area, mun.extracts_dir)
     population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
 
-    own = problems.run(owndata.load_all, mun.folder, None, report) or {}
+    loaded = problems.run(owndata.load_all, mun.folder, None, report)
+    own = loaded or {}
     if bench is not None and not bench.empty:
         own["benchmark"] = bench.drop(columns=["row"])
     catalogue = None
-    if "benefit_costs" in own and report.needs("proposals.yaml"):
+    # own figures failed (loaded None): the catalogue is still checked, on its own, so both are reported
+    if ("benefit_costs" in own or loaded is None) and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
-                                 own["benefit_costs"], mun.config.years.scenario, own.get("budget"))
+                                 own.get("benefit_costs"), mun.config.years.scenario, own.get("budget"))
     if "national_forecast" in own and any("scenario" in c.decl.publishes for c in report.chapters):
         problems.problems += forecast_problems(mun, own["national_forecast"])
     if annual is not None and population is not None:
