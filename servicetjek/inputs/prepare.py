@@ -20,8 +20,8 @@ from pydantic import Field
 
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.files import links_outside, locked, sha256, swap_dir
-from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata
+from servicetjek.files import links_outside, locked, pause_point, sha256, swap_dir
+from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata, ranges
 from servicetjek.inputs import catalogue as catalogue_mod
 from servicetjek.inputs.labels import set_aside_note
 from servicetjek.inputs.municipality import Municipality
@@ -82,6 +82,7 @@ class Prepared:
     provenance: pd.DataFrame
     inputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # e.g. the labels set aside while reading extracts
+    warnings: list[Problem] = field(default_factory=list)   # possible but odd values (ranges.py)
 
     @property
     def constructed_inputs(self) -> bool:
@@ -271,6 +272,7 @@ def validate(name: str, report=None) -> Prepared:
 
     manifest_and_paths = problems.run(_read_manifest, mun.extracts_dir)
     tidy = annual = bench = None
+    warnings: list[Problem] = []
     if manifest_and_paths:
         manifest, paths = manifest_and_paths
         volume = [p for p in paths if not benchmark_extract.is_benchmark(p, taxonomy)]
@@ -297,13 +299,16 @@ def validate(name: str, report=None) -> Prepared:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
         problems.problems += _population_problems(mun, tidy, population, own, taxonomy)
+        errors, warnings = ranges.budget_problems(mun, annual, own)
+        problems.problems += errors
+        warnings += ranges.odd_value_warnings(mun, tidy, population, taxonomy)
     problems.problems += missing_files() + remote
     problems.raise_if_any()
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
     inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
     prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs,
-                        notes=_notes(tidy, bench))
+                        notes=_notes(tidy, bench), warnings=warnings)
     problems.problems += _text_problems(prepared, report)
     problems.raise_if_any()
     return prepared
@@ -331,13 +336,33 @@ def _text_problems(prepared: Prepared, report) -> list[Problem]:
 def write(prepared: Prepared) -> Path:
     """Write into a temporary folder beside the target, then swap it in; one prepare of a municipality at a
     time (two interleaved swaps collided), and what a killed run left beside the target is removed."""
+    pause_point("prepare:validated")
     slug = prepared.municipality.slug
     target = config.processed_dir(slug)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with locked(config.DATA_DIR / ".locks" / f"prepare-{slug}.lock"):
-        for stale in target.parent.glob(f".{slug}.*"):     # we hold the lock: nobody else is writing them
-            shutil.rmtree(stale, ignore_errors=True)
+    with _lock(slug):
+        _remove_stale(slug)
+        pause_point("prepare:locked")
         return _write_locked(prepared, target)
+
+
+def _lock(slug: str):
+    return locked(config.DATA_DIR / ".locks" / f"prepare-{slug}.lock")
+
+
+def _remove_stale(slug: str) -> None:
+    """What a killed prepare left beside data/processed/<slug> (call holding the lock: nobody else is
+    writing them)."""
+    for stale in config.processed_dir(slug).parent.glob(f".{slug}.*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def clean_stale(slug: str) -> None:
+    """For a build that finds the prepared data fresh: a prepare killed after its swap left the old
+    folder, and no prepare will run to remove it."""
+    if any(config.processed_dir(slug).parent.glob(f".{slug}.*")):
+        with _lock(slug):
+            _remove_stale(slug)
 
 
 def _write_locked(prepared: Prepared, target: Path) -> Path:
@@ -350,6 +375,8 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
         for name, frame in prepared.own.items():
             frame.to_csv(tmp / f"{name}.csv", index=False)
         prepared.provenance.to_csv(tmp / "provenance.csv", index=False)
+        warnings = ranges.as_records(prepared.warnings, config.DATA_DIR)
+        (tmp / "warnings.json").write_text(json.dumps(warnings, ensure_ascii=False, indent=1), encoding="utf-8")
         meta = {
             "kommune": prepared.municipality.name,
             "slug": slug,
@@ -357,12 +384,15 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
             "comparison_groups": prepared.municipality.groups.model_dump(mode="json"),
             "constructed_inputs": prepared.constructed_inputs,
             "notes": prepared.notes,
+            "warnings": [w["text"] for w in warnings],
             "inputs": {str(p.relative_to(config.DATA_DIR)) if p.is_relative_to(config.DATA_DIR) else str(p): sha256(p)
                        for p in prepared.inputs},
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         os.chmod(tmp, 0o755)
+        pause_point("prepare:written")
         swap_dir(tmp, target)
+        pause_point("prepare:swapped")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
