@@ -10,7 +10,7 @@ NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --notebooks)
 # The follow-up report's notebooks (report kind opfoelgning; Slagelse only: it has the monthly extracts).
 FOLLOWUP_NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --rapport opfoelgning --notebooks)
 
-.PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies clean
+.PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies fuzz clean
 
 help:   ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -71,6 +71,9 @@ test: setup system-deps lint nbval-copies   ## lint, pytest, nbval-lax for every
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 	# strict: the committed outputs (Slagelse) must be reproduced exactly
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(FOLLOWUP_NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+
+fuzz: setup          ## hypothesis over every extract reader: profile `long`, 33.334 random files per format
+	SERVICETJEK_HYPOTHESIS=long $(BIN)/python -m pytest tests/test_extract_properties.py -p no:cacheprovider --hypothesis-show-statistics
 
 clean:               ## remove prepared data, reports and build files
 	rm -rf data/processed/* reports/* build .pytest_cache
