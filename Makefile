@@ -12,7 +12,7 @@ FOLLOWUP_NOTEBOOKS = $(shell $(BIN)/python pipeline.py chapters --rapport opfoel
 # The public-data report's own notebooks (report kind offentlig; its status and benchmark are the servicetjek's).
 PUBLIC_NOTEBOOKS = $(filter-out $(NOTEBOOKS),$(shell $(BIN)/python pipeline.py chapters --rapport offentlig --notebooks))
 
-.PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies clean
+.PHONY: help setup system-deps lint prepare notebooks chapters report test nbval-copies fuzz clean
 
 help:   ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -73,6 +73,9 @@ test: setup system-deps lint nbval-copies   ## lint, pytest, nbval-lax for every
 	$(BIN)/python -m pytest tests $(NBVAL) --nbval-lax
 	# strict: the committed outputs (Slagelse) must be reproduced exactly
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(FOLLOWUP_NOTEBOOKS) $(PUBLIC_NOTEBOOKS) --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+
+fuzz: setup          ## hypothesis over every extract reader: profile `long`, 33.334 random files per format
+	SERVICETJEK_HYPOTHESIS=long $(BIN)/python -m pytest tests/test_extract_properties.py -p no:cacheprovider --hypothesis-show-statistics
 
 clean:               ## remove prepared data, reports and build files
 	rm -rf data/processed/* reports/* build .pytest_cache

@@ -43,6 +43,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         target = write(prepared)    # nothing is written unless every input is good
         for note in prepared.notes:
             print(f"{slug}: BEMÆRK: {note}")
+        for warning in prepared.warnings:       # possible but odd values; also in warnings.json
+            print(f"{slug}: ADVARSEL: {warning}")
         print(f"{slug}: skrev {target}")
     return status
 

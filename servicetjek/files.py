@@ -3,7 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
+
+PAUSE_ENV = "SERVICETJEK_PAUSE_AT"          # test hook: see pause_point
+PAUSE_MARKER_ENV = "SERVICETJEK_PAUSE_MARKER"
+
+
+def pause_point(step: str) -> None:
+    """Test hook for kill tests: with SERVICETJEK_PAUSE_AT=<step> the process writes its pid to the file
+    SERVICETJEK_PAUSE_MARKER and sleeps at that step, so a test can SIGKILL it exactly between two steps.
+    Unset (production) it is one environment lookup. The steps: prepare:validated, prepare:locked,
+    prepare:written, swap:exchanged (the old folder not yet removed), prepare:swapped; build:locked, build:prepared, build:chapter:<id>, build:html,
+    build:pdf, build:manifest, build:carried, build:swapped, build:edition-copied."""
+    if os.environ.get(PAUSE_ENV) != step:
+        return
+    import time
+
+    marker = os.environ.get(PAUSE_MARKER_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(3600)
 
 
 def sha256(path: Path) -> str:
@@ -12,6 +32,29 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def links_outside(folder: Path, root: Path) -> list[tuple[Path, Path]]:
+    """(link, target) for every symbolic link under `folder` that resolves outside `root`."""
+    root = root.resolve()
+    found = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                found.append((path, target))
+    return found
+
+
+def check_size(path: Path, limit: int, hint: str = "") -> None:
+    """InputError when the file is over `limit` bytes: refused before it is read (a 50 MB extract
+    took 85 s and 2 GB to reject by its contents)."""
+    size = path.stat().st_size
+    if size > limit:
+        from servicetjek.errors import InputError, Problem
+
+        mb = lambda n: f"{n / 1e6:.1f}".replace(".", ",")  # noqa: E731
+        raise InputError(Problem(path, f"filen er for stor ({mb(size)} MB; grænsen er {mb(limit)} MB){hint}"))
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -45,6 +88,7 @@ def swap_dir(new: Path, target: Path) -> None:
     import shutil
 
     if target.is_dir() and not target.is_symlink() and _exchange(new, target):
+        pause_point("swap:exchanged")
         shutil.rmtree(new, ignore_errors=True)      # now the old folder
         return
     old = None

@@ -122,6 +122,9 @@ def safe_yaml(path: Path) -> Any:
         raise InputError(Problem(path, "filen er ikke UTF-8")) from None
     try:
         return yaml.load(text, Loader=BoundedLoader)   # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as err:     # e.g. a NUL byte: the reader gives a position, not a line
+        raise InputError(Problem(path, f"ugyldigt tegn i YAML ({chr(err.character)!r})",
+                                 line=text[: err.position].count("\n") + 1)) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError(Problem(path, f"ugyldig YAML: {getattr(err, 'problem', None) or err}",

@@ -323,10 +323,85 @@ def _text_cases() -> list[Case]:
             for kind, (mutate, word) in TEXT_BREAKS.items()]
 
 
+# --- every problem at once, and the lesser problems (issue 15, 7 and 8)
+def _replace(old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    return lambda p: _write(p, _text(p).replace(old, new, count))
+
+
+def _duplicate_measure(path: Path) -> None:
+    """The FTE column twice (header and every row): one problem for the header, not one per row."""
+    lines = _text(path).split("\n")
+    at = lines[0].split(";").index(FTE)
+    _write(path, "\n".join(f"{line};{line.split(';')[at]}" if line else line for line in lines))
+
+
+def _repeat_rows(times: int) -> Callable[[Path], None]:
+    def mutate(path: Path) -> None:
+        lines = _text(path).rstrip("\n").split("\n")
+        _write(path, "\n".join([lines[0]] + lines[1:] * times) + "\n")
+    return mutate
+
+
+def _rows(row: str, count: int) -> Callable[[Path], None]:
+    """The header and `count` copies of a short row: over the row cap, under the size cap."""
+    return lambda p: _write(p, _text(p).split("\n")[0] + "\n" + (row + "\n") * count)
+
+
+def _link_outside(path: Path) -> None:
+    outside = path.parents[4] / f"outside-{path.name}"      # beside the data copy, not in it
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+
+
+def _then(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(path: Path) -> None:
+        for m in mutations:
+            m(path)
+    return mutate
+
+
+def _also(rel: str, mutate: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Break a second file of the same municipality too (`rel` relative to the first file's folder)."""
+    return lambda p: mutate(p.parent / rel)
+
+
+PTV = _extract_rel("v2-csv")
+TWO_ID = _replace("  - id: sygedagpenge-tidlig-indsats", "  - id: dagpenge-kontaktforloeb")
+MORE_CASES = [
+    Case("extract-duplicate-measure-column", "slagelse", PTV, _duplicate_measure, (FTE, "to gange", "række 1")),
+    Case("extract-two-bad-rows", "slagelse", PTV, _then(_replace(";445,5;", ";-4;"), _replace(";8449,6;", ";abc;")),
+         ("række 2", "negativt", "række 3", "abc")),
+    Case("population-two-bad-rows", "slagelse", "slagelse/population.csv",
+         _then(_replace(",48950,", ",-5,"), _replace(",48910,", ",abc,")), ("række 2", "'-5'", "række 3", "abc")),
+    Case("proposals-missing-and-duplicate-id", "slagelse", "slagelse/proposals.yaml",
+         _then(TWO_ID, _replace("  - id: ungeindsats\n", "  - title_x: 1\n")),
+         ("forslag nr. 4: feltet mangler", "id'et er også brugt af forslag nr. 1")),
+    Case("resources-and-proposals", "slagelse", "slagelse/resources.csv",
+         _then(_replace(",4175,", ",abc,"), _also("proposals.yaml", TWO_ID)),
+         ("expenses_1000kr", "abc", "proposals.yaml", "id'et er også brugt")),
+    Case("proposals-placeholder-line", "slagelse", "slagelse/proposals.yaml",
+         _replace("Mploy har beskrevet {{ count }}", "Mploy har beskrevet {{ taellen.findes.ikke }}"),
+         ("linje 9", "taellen.findes.ikke")),
+    Case("proposals-nul", "slagelse", "slagelse/proposals.yaml", _replace('provenance: "', 'provenance: "\x00'),
+         ("linje 4", "\\x00")),
+    Case("vurdering-nul", "slagelse", "slagelse/texts/vurdering.md", _append("x\x00y"), ("linje 38", "\\x00")),
+    Case("kommune-name-not-folder", "slagelse", "slagelse/kommune.yaml", _replace("name: Slagelse", "name: Sorø"),
+         ("'name'", "Sorø", "slagelse")),
+    Case("extract-50mb", "slagelse", PTV, _repeat_rows(102), ("for stor", "50,4 MB")),
+    Case("extract-over-200000-rows", "slagelse", PTV, _rows("Slagelse;2019M01;Dagpenge;1;1,0;0,1", 200_001),
+         ("200.000",)),
+    Case("unit-costs-over-50000-rows", "slagelse", "slagelse/unit_costs.csv", _rows("K,dagpenge,1,x", 50_001),
+         ("50.000",)),
+    Case("text-link-outside-data", "slagelse", "slagelse/texts/vurdering.md", _link_outside, ("uden for data/",)),
+    Case("csv-link-outside-data", "naestved", "naestved/budget.csv", _link_outside, ("uden for data/",)),
+]
+
+
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
-CASES = _own_csv_cases() + _extract_cases() + _yaml_cases() + _text_cases()
+CASES = _own_csv_cases() + _extract_cases() + _yaml_cases() + _text_cases() + MORE_CASES
 # `make test` runs every other case (over 100, every file type); SERVICETJEK_FULL_CORPUS=1 runs them all.
-RUN = CASES if os.environ.get("SERVICETJEK_FULL_CORPUS") else CASES[::2]
+RUN = CASES if os.environ.get("SERVICETJEK_FULL_CORPUS") else CASES[:-len(MORE_CASES)][::2] + MORE_CASES
 
 
 def test_corpus_is_large_and_covers_every_file_type():

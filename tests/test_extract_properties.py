@@ -2,8 +2,9 @@
 never another exception. Generated: CSV (v2 / v3 with BOM), JSON and xlsx extracts built from the real
 labels with hostile cells, the same files with bytes flipped or cut, and arbitrary bytes.
 
-The budget is bounded for `make test` (SERVICETJEK_HYPOTHESIS_EXAMPLES, default 200 per format); a longer run:
-    SERVICETJEK_HYPOTHESIS_EXAMPLES=20000 .venv/bin/python -m pytest tests/test_extract_properties.py
+The budget is bounded for `make test` (200 files per format, derandomised: the same files every run). The
+profile `long` (SERVICETJEK_HYPOTHESIS=long, what `make fuzz` runs) draws 33.334 random files per format,
+100.002 in all; SERVICETJEK_HYPOTHESIS_EXAMPLES overrides the count per format of either profile.
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from servicetjek.inputs.extracts import read_extract
 from servicetjek.inputs.taxonomy import load as load_taxonomy
 
 TAXONOMY = load_taxonomy(Path(__file__).resolve().parent.parent / "data" / "raw" / "reference" / "taxonomy.yaml")
-EXAMPLES = int(os.environ.get("SERVICETJEK_HYPOTHESIS_EXAMPLES", "200"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
+PROFILES = {"default": 200, "long": 33_334}     # files per format; `long` is 100.002 over the three readers
+PROFILE = os.environ.get("SERVICETJEK_HYPOTHESIS", "default")
+if PROFILE not in PROFILES:
+    raise ValueError(f"SERVICETJEK_HYPOTHESIS={PROFILE!r}; known profiles: {', '.join(PROFILES)}")
+EXAMPLES = int(os.environ.get("SERVICETJEK_HYPOTHESIS_EXAMPLES", PROFILES[PROFILE]))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=PROFILE == "default",
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 DIMS = TAXONOMY.dimension_columns

@@ -263,16 +263,24 @@ def _cross_problems(path: Path, cat: Catalogue) -> list[Problem]:
     heading_ids = [h.id for h in cat.headings]
     for hid in {h for h in heading_ids if heading_ids.count(h) > 1}:
         problems.append(Problem(path, "overskrift-id'et er brugt mere end én gang", column="headings", value=hid))
-    seen: dict[str, int] = {}
+    problems += _duplicate_ids(path, [p.id for p in cat.proposals])
     for p in cat.proposals:
-        if p.id in seen:
-            problems.append(Problem(path, f"forslag '{p.id}' (nr. {p.number}): id'et er også brugt af forslag "
-                                          f"nr. {seen[p.id]}; forslag-id'er skal være entydige", column="id",
-                                    value=p.id))
-        seen.setdefault(p.id, p.number)
         if p.heading not in heading_ids:
             problems.append(Problem(path, f"forslag '{p.id}' (nr. {p.number}): ukendt overskrift; kendte: "
                                           f"{', '.join(heading_ids)}", column="heading", value=p.heading))
+    return problems
+
+
+def _duplicate_ids(path: Path, ids: list) -> list[Problem]:
+    """Every proposal id used twice (ids as written; a missing one is None and reported elsewhere)."""
+    problems, seen = [], {}
+    for number, pid in enumerate(ids, start=1):
+        if isinstance(pid, str) and pid in seen:
+            problems.append(Problem(path, f"forslag '{pid}' (nr. {number}): id'et er også brugt af forslag "
+                                          f"nr. {seen[pid]}; forslag-id'er skal være entydige", column="id",
+                                    value=pid))
+        if isinstance(pid, str):
+            seen.setdefault(pid, number)
     return problems
 
 
@@ -288,7 +296,8 @@ def _paths(budget: pd.DataFrame | None) -> dict[str, dict[int, float]]:
 def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int],
                    budget: pd.DataFrame | None = None) -> Catalogue:
     """Read and validate proposals.yaml against the benefit costs, the report's years and (for lines
-    given as a rate of a group's path) the budget assumptions."""
+    given as a rate of a group's path) the budget assumptions. `benefit_costs` None (the own-figure CSVs
+    failed): the catalogue's own checks only, so its problems are reported with theirs."""
     path = Path(path)
     raw = safe_yaml(path)
     if not isinstance(raw, dict):
@@ -296,22 +305,27 @@ def load_catalogue(path: Path, benefit_costs: pd.DataFrame, years: list[int],
     problems = _reserved_problems(path, raw)
     if problems:
         raise InputError(problems)
-    costs = {str(g): float(c) for g, c in zip(benefit_costs["benefit_group"], benefit_costs["kr_per_full_time_person"])}
+    costs = paths = None
+    if benefit_costs is not None:
+        costs = {str(g): float(c)
+                 for g, c in zip(benefit_costs["benefit_group"], benefit_costs["kr_per_full_time_person"])}
+        paths = _paths(budget)
     groups = [g.id for g in load_taxonomy().benefit_groups if not g.total]
-    paths = _paths(budget)
     context = {"years": list(years), "costs": costs, "groups": groups, "paths": paths}
     try:
         cat = Catalogue.model_validate(raw, context=context)
     except ValidationError as err:
-        raise InputError(_problems(path, raw, err)) from None
+        ids = [p.get("id") if isinstance(p, dict) else None for p in raw.get("proposals") or []] \
+            if isinstance(raw.get("proposals"), list) else []
+        raise InputError(_problems(path, raw, err) + _duplicate_ids(path, ids)) from None
     numbered = [p.model_copy(update={"number": i}) for i, p in enumerate(cat.proposals, start=1)]
-    cat = cat.model_copy(update={"proposals": numbered, "years": list(years), "costs": costs, "paths": paths,
-                                 "source": str(path)})
+    cat = cat.model_copy(update={"proposals": numbered, "years": list(years), "costs": costs or {},
+                                 "paths": paths or {}, "source": str(path)})
     problems = _cross_problems(path, cat)
     if not problems:
         problems = relation_problems(path, cat.proposals, cat.exclusive)
     for p in cat.proposals:
-        if p.target_group is not None and p.target_group not in costs:
+        if p.target_group is not None and costs is not None and p.target_group not in costs:
             problems.append(Problem(path, f"forslag '{p.id}' (nr. {p.number}): ukendt ydelsesgruppe (ingen "
                                           "nettoudgift i benefit_costs.csv)", column="target_group",
                                     value=p.target_group))

@@ -17,6 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from servicetjek.errors import InputError, Problem, ProblemCollector
+from servicetjek.files import check_size
 from servicetjek.inputs.labels import LabelLog, set_aside_note
 from servicetjek.inputs.taxonomy import Taxonomy, clean, norm
 from servicetjek.inputs.taxonomy import load as load_taxonomy
@@ -41,6 +42,11 @@ _SUBPERIODS = {"M": 12, "Q": 4}
 _MISSING = {"", "-", "..", "null", "NULL", "nan", "NaN"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_NUMBER = 1e15  # no jobindsats figure comes near; larger is a broken file
+# Caps: every municipality of Denmark for six years by month is about 4,5 MB and 90.000 rows.
+MAX_EXTRACT_BYTES = 10_000_000
+MAX_EXTRACT_ROWS = 200_000
+MAX_XLSX_UNPACKED = 100_000_000    # a zip bomb is small on disk
+SIZE_HINT = "; del udtrækket i flere filer"
 # Danish number: optional sign, thousands dots in groups of three, decimal comma.
 _DANISH_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 
@@ -101,6 +107,7 @@ def csv_format(raw: bytes) -> str:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
+    check_size(path, MAX_EXTRACT_BYTES, SIZE_HINT)
     raw = path.read_bytes()
     fmt = csv_format(raw)
     try:
@@ -108,6 +115,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[object]], list[int], str
     except UnicodeDecodeError as err:
         raise InputError(Problem(path, f"filen er ikke UTF-8 ({err.reason} ved byte {err.start})")) from None
     lines = text.splitlines()
+    _check_rows(path, len(lines) - 1)
     if not lines or not lines[0].strip():
         raise InputError(Problem(path, "filen er tom eller mangler en overskriftsrække", row=1))
     header = [h.strip() for h in lines[0].split(";")]
@@ -125,6 +133,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[object]], list[int], str
 
 
 def _read_json(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
+    check_size(path, MAX_EXTRACT_BYTES, SIZE_HINT)
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as err:
@@ -137,6 +146,7 @@ def _read_json(path: Path) -> tuple[list[str], list[list[object]], list[int], st
         raise InputError(Problem(path, f"ugyldig JSON: {err}")) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("columns"), list) or not isinstance(doc.get("rows"), list):
         raise InputError(Problem(path, 'forventede et objekt {"columns": [...], "rows": [[...]]}'))
+    _check_rows(path, len(doc["rows"]))
     header = [str(h).strip() for h in doc["columns"]]
     rows, locs = [], []
     for index, row in enumerate(doc["rows"]):
@@ -149,8 +159,18 @@ def _read_json(path: Path) -> tuple[list[str], list[list[object]], list[int], st
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[list[object]], list[int], str]:
+    import zipfile
+
     from openpyxl import load_workbook
 
+    check_size(path, MAX_EXTRACT_BYTES, SIZE_HINT)
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(path).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0         # not a zip: openpyxl names what is wrong below
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise InputError(Problem(path, f"Excel-filen fylder {unpacked / 1e6:.0f} MB udpakket; grænsen er "
+                                       f"{MAX_XLSX_UNPACKED / 1e6:.0f} MB{SIZE_HINT}"))
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises several types for a broken file
@@ -159,12 +179,17 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[object]], list[int], st
     # IndexError, KeyError, ...): every one is a broken file, not a fault of the program.
     try:
         sheet = book.worksheets[0]
-        grid = list(sheet.iter_rows(values_only=True))
+        grid = []
+        for row in sheet.iter_rows(values_only=True):
+            grid.append(row)
+            if len(grid) > MAX_EXTRACT_ROWS + 1:
+                break
     except Exception as err:  # noqa: BLE001
         raise InputError(Problem(path, f"kan ikke læse arket i Excel-filen ({type(err).__name__}: "
                                  f"{str(err)[:200]})")) from None
     finally:
         book.close()
+    _check_rows(path, len(grid) - 1)
     if not grid:
         raise InputError(Problem(path, "arket er tomt", row=1))
     header = [str(h).strip() if h is not None else "" for h in grid[0]]
@@ -180,6 +205,12 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[object]], list[int], st
     return header, rows, locs, "xlsx"
 
 
+def _check_rows(path: Path, rows: int) -> None:
+    if rows > MAX_EXTRACT_ROWS:
+        raise InputError(Problem(path, f"udtrækket har over {MAX_EXTRACT_ROWS:,} rækker{SIZE_HINT}".replace(",", "."),
+                                 row=MAX_EXTRACT_ROWS + 2))
+
+
 _READERS = {".csv": _read_csv, ".json": _read_json, ".xlsx": _read_xlsx}
 
 
@@ -187,7 +218,6 @@ _READERS = {".csv": _read_csv, ".json": _read_json, ".xlsx": _read_xlsx}
 # Tidy schema (declarative checks on the long table)
 # --------------------------------------------------------------------------
 def _tidy_schema(taxonomy: Taxonomy) -> pa.DataFrameSchema:
-    counts = sorted(taxonomy.count_measures)
     return pa.DataFrameSchema(
         {
             "area": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -201,13 +231,6 @@ def _tidy_schema(taxonomy: Taxonomy) -> pa.DataFrameSchema:
             "source_file": pa.Column(str),
             "row": pa.Column(int),
         },
-        checks=[
-            pa.Check(
-                lambda df: ~df["measure"].isin(counts) | df["value"].isna() | (df["value"] >= 0),
-                error="negativt antal",
-                name="non_negative_counts",
-            ),
-        ],
         strict=True,
     )
 
@@ -257,7 +280,12 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
             roles[role] = index
             continue
         measure = taxonomy.measure(label)
-        if measure is None:
+        if measure is not None and any(m == measure.id for _, m, _ in measures):
+            # one finding for the header, not a 'duplicate row' for every row of the file
+            first = next(lab for _, m, lab in measures if m == measure.id)
+            problems.add(path, "kolonnen findes to gange" + (f" (som '{first}')" if first != label else ""),
+                         row=1, column=label)
+        elif measure is None:
             problems.add(path, "ukendt kolonne; forventede områdekolonne "
                          f"{dims.area}, periode {dims.period}, ydelsesgruppe {dims.benefit_group}, "
                          f"visitation {taxonomy.sub_group_columns} eller et mål "
@@ -316,13 +344,16 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
                 problems.add(path, "tallet kan ikke læses (eller er ikke endeligt)", row=loc, column=mlabel,
                              value=cells[index])
                 continue
+            if measure in counts and value < 0:    # checked here: a frame-wide check named every column
+                problems.add(path, "negativt antal", row=loc, column=mlabel, value=cells[index])
+                continue
             if measure not in counts and not (np.isnan(value) or 0 <= value <= 100):
                 problems.add(path, "andelen skal ligge mellem 0 og 100", row=loc, column=mlabel, value=cells[index])
                 continue
             records.append((area, period_text, ptype, year, group, sub, measure, value,
                             path.name, loc, label, sub_label, mlabel, cells[index]))
     problems.problems += labels.problems()
-    problems.raise_if_any()
+    # no raise yet: the rows that did read are checked for duplicates and by the schema too
 
     frame = pd.DataFrame.from_records(records, columns=TIDY_COLUMNS + _EXTRA)
     frame["value"] = frame["value"].astype(float)
@@ -342,12 +373,11 @@ def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataF
                              column=grp["measure_label"].iloc[0],
                              value=f"{grp['area'].iloc[0]} {grp['period'].iloc[0]} "
                                    f"{grp['group_label'].iloc[0] or grp['benefit_group'].iloc[0]} {grp['sub_label'].iloc[0]}".strip())
-    problems.raise_if_any()
-
     try:
         _tidy_schema(taxonomy).validate(frame.drop(columns=_EXTRA), lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise InputError(_schema_problems(path, frame, err)) from None
+        problems.problems += _schema_problems(path, frame, err)
+    problems.raise_if_any()
 
     # Several labels for one canonical sub-group (uddannelsesparat + åbenlyst
     # uddannelsesparat) add up to it.

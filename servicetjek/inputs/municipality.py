@@ -142,6 +142,10 @@ def load(name: str) -> Municipality:
     problems = [Problem(folder / GROUPS_FILE, f"gruppen '{g.id}' indeholder kommunen selv; "
                         "sammenligninger er ekskl. kommunen", column="members", value=cfg.area)
                 for g in groups.groups if cfg.area in g.members]
+    if config.slugify(cfg.name) != slug:     # the build finds the municipality by its name's slug
+        problems.append(Problem(folder / CONFIG_FILE, f"navnet passer ikke til mappen '{slug}' (navnet giver "
+                                f"'{config.slugify(cfg.name)}'); ret navnet eller omdøb mappen", column="name",
+                                value=cfg.name))
     if problems:
         raise InputError(problems)
     return Municipality(slug=slug, folder=folder, config=cfg, groups=groups)

@@ -20,8 +20,8 @@ from pydantic import Field
 
 from servicetjek import config, declaration
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.files import locked, sha256, swap_dir
-from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata
+from servicetjek.files import links_outside, locked, pause_point, sha256, swap_dir
+from servicetjek.inputs import benchmark_extract, extracts, municipality, owndata, ranges
 from servicetjek.inputs import catalogue as catalogue_mod
 from servicetjek.inputs.labels import set_aside_note
 from servicetjek.inputs.municipality import Municipality
@@ -29,7 +29,7 @@ from servicetjek.inputs.scaffold import PLACEHOLDER, required_files
 from servicetjek.inputs.tables import read_csv_checked
 from servicetjek.inputs.taxonomy import Taxonomy
 from servicetjek.inputs.taxonomy import load as load_taxonomy
-from servicetjek.inputs.texts import check_remote
+from servicetjek.inputs.texts import check_remote, control_problems
 from servicetjek.validation import PROVENANCE_PATTERN, PROVENANCE_RULE, Provenance, Strict, load_yaml_model
 
 PROVENANCE_FILE = "PROVENANCE.yaml"
@@ -82,6 +82,7 @@ class Prepared:
     provenance: pd.DataFrame
     inputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # e.g. the labels set aside while reading extracts
+    warnings: list[Problem] = field(default_factory=list)   # possible but odd values (ranges.py)
 
     @property
     def constructed_inputs(self) -> bool:
@@ -235,6 +236,12 @@ def _unfilled_problems(folder: Path, report) -> list[Problem]:
     return problems
 
 
+def _link_problems(folder: Path) -> list[Problem]:
+    """A symbolic link out of data/ would publish (and list as an input) a file from anywhere."""
+    return [Problem(link, "symbolsk link til en fil uden for data/; kopiér filen ind i stedet", value=str(target))
+            for root in (folder, config.REFERENCE_DIR) for link, target in links_outside(root, config.DATA_DIR)]
+
+
 def validate(name: str, report=None) -> Prepared:
     """Read and validate every input of one municipality that the report declares (default: the main
     report kind). Raises InputError with all problems.
@@ -249,7 +256,8 @@ def validate(name: str, report=None) -> Prepared:
         collector.run(_read_manifest, folder / "extracts")
         raise InputError(unfilled + collector.problems)
     problems = ProblemCollector()
-    remote = check_remote(folder, report)      # reported with everything else, whatever else fails
+    # reported with everything else, whatever else fails
+    remote = check_remote(folder, report) + control_problems(folder, report) + _link_problems(folder)
 
     def missing_files() -> list[Problem]:
         """Missing required files that no reader has reported (e.g. the texts)."""
@@ -267,6 +275,7 @@ def validate(name: str, report=None) -> Prepared:
 
     manifest_and_paths = problems.run(_read_manifest, mun.extracts_dir)
     tidy = annual = bench = None
+    warnings: list[Problem] = []
     if manifest_and_paths:
         manifest, paths = manifest_and_paths
         volume = [p for p in paths if not benchmark_extract.is_benchmark(p, taxonomy)]
@@ -278,26 +287,31 @@ def validate(name: str, report=None) -> Prepared:
             problems.problems += benchmark_extract.coverage_problems(bench, mun.config.area, mun.extracts_dir)
     population = problems.run(read_csv_checked, mun.folder / POPULATION_FILE, POPULATION_SCHEMA)
 
-    own = problems.run(owndata.load_all, mun.folder, None, report) or {}
+    loaded = problems.run(owndata.load_all, mun.folder, None, report)
+    own = loaded or {}
     if bench is not None and not bench.empty:
         own["benchmark"] = bench.drop(columns=["row"])
     catalogue = None
-    if "benefit_costs" in own and report.needs("proposals.yaml"):
+    # own figures failed (loaded None): the catalogue is still checked, on its own, so both are reported
+    if ("benefit_costs" in own or loaded is None) and report.needs("proposals.yaml"):
         catalogue = problems.run(catalogue_mod.load_catalogue, mun.folder / "proposals.yaml",
-                                 own["benefit_costs"], mun.config.years.scenario, own.get("budget"))
+                                 own.get("benefit_costs"), mun.config.years.scenario, own.get("budget"))
     if "national_forecast" in own and any("scenario" in c.decl.publishes for c in report.chapters):
         problems.problems += forecast_problems(mun, own["national_forecast"])
     if annual is not None and population is not None:
         for problem in _coverage_problems(mun, annual, population, taxonomy) + _total_problems(annual):
             problems.problems.append(problem)
         problems.problems += _population_problems(mun, tidy, population, own, taxonomy)
+        errors, warnings = ranges.budget_problems(mun, annual, own)
+        problems.problems += errors
+        warnings += ranges.odd_value_warnings(mun, tidy, population, taxonomy)
     problems.problems += missing_files() + remote
     problems.raise_if_any()
 
     provenance = _provenance_table(mun, manifest_and_paths[0], population, own, catalogue)
     inputs = sorted(p for p in mun.folder.rglob("*") if p.is_file()) + [config.TAXONOMY_FILE]
     prepared = Prepared(mun, tidy, annual, population, own, catalogue, provenance, inputs,
-                        notes=_notes(tidy, bench))
+                        notes=_notes(tidy, bench), warnings=warnings)
     problems.problems += _text_problems(prepared, report)
     problems.raise_if_any()
     return prepared
@@ -325,13 +339,33 @@ def _text_problems(prepared: Prepared, report) -> list[Problem]:
 def write(prepared: Prepared) -> Path:
     """Write into a temporary folder beside the target, then swap it in; one prepare of a municipality at a
     time (two interleaved swaps collided), and what a killed run left beside the target is removed."""
+    pause_point("prepare:validated")
     slug = prepared.municipality.slug
     target = config.processed_dir(slug)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with locked(config.DATA_DIR / ".locks" / f"prepare-{slug}.lock"):
-        for stale in target.parent.glob(f".{slug}.*"):     # we hold the lock: nobody else is writing them
-            shutil.rmtree(stale, ignore_errors=True)
+    with _lock(slug):
+        _remove_stale(slug)
+        pause_point("prepare:locked")
         return _write_locked(prepared, target)
+
+
+def _lock(slug: str):
+    return locked(config.DATA_DIR / ".locks" / f"prepare-{slug}.lock")
+
+
+def _remove_stale(slug: str) -> None:
+    """What a killed prepare left beside data/processed/<slug> (call holding the lock: nobody else is
+    writing them)."""
+    for stale in config.processed_dir(slug).parent.glob(f".{slug}.*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def clean_stale(slug: str) -> None:
+    """For a build that finds the prepared data fresh: a prepare killed after its swap left the old
+    folder, and no prepare will run to remove it."""
+    if any(config.processed_dir(slug).parent.glob(f".{slug}.*")):
+        with _lock(slug):
+            _remove_stale(slug)
 
 
 def _write_locked(prepared: Prepared, target: Path) -> Path:
@@ -344,6 +378,8 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
         for name, frame in prepared.own.items():
             frame.to_csv(tmp / f"{name}.csv", index=False)
         prepared.provenance.to_csv(tmp / "provenance.csv", index=False)
+        warnings = ranges.as_records(prepared.warnings, config.DATA_DIR)
+        (tmp / "warnings.json").write_text(json.dumps(warnings, ensure_ascii=False, indent=1), encoding="utf-8")
         meta = {
             "kommune": prepared.municipality.name,
             "slug": slug,
@@ -351,12 +387,15 @@ def _write_locked(prepared: Prepared, target: Path) -> Path:
             "comparison_groups": prepared.municipality.groups.model_dump(mode="json"),
             "constructed_inputs": prepared.constructed_inputs,
             "notes": prepared.notes,
+            "warnings": [w["text"] for w in warnings],
             "inputs": {str(p.relative_to(config.DATA_DIR)) if p.is_relative_to(config.DATA_DIR) else str(p): sha256(p)
                        for p in prepared.inputs},
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         os.chmod(tmp, 0o755)
+        pause_point("prepare:written")
         swap_dir(tmp, target)
+        pause_point("prepare:swapped")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

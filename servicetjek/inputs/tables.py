@@ -16,11 +16,15 @@ import pandas as pd
 import pandera.pandas as pa
 
 from servicetjek.errors import InputError, Problem
+from servicetjek.files import check_size
 from servicetjek.validation import pandera_problems
 
 HEADER_LINE = 1  # data row i (0-based) is on line i + 2
-MAX_NUMBER = 1e15
-CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"  # NUL and friends would travel into the prepared tables  # above every real figure; keeps int64 and the Danish formatting exact
+MAX_NUMBER = 1e15      # above every real figure; keeps int64 and the Danish formatting exact
+CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"  # NUL and friends would travel into the prepared tables
+# The own figures are short tables (the largest bundled: 39 kB, 400 rows); far larger is a wrong file.
+MAX_CSV_BYTES = 5_000_000
+MAX_CSV_ROWS = 50_000
 
 
 def _line(index: int) -> int:
@@ -76,6 +80,7 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(Problem(path, "filen mangler"))
+    check_size(path, MAX_CSV_BYTES)
     try:
         # index_col=False: a row with extra fields is an error, not silently turned into an index
         with warnings.catch_warnings():     # a row of the wrong width is reported below, by line
@@ -88,6 +93,9 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, OverflowError, MemoryError) as err:
         raise InputError(Problem(path, f"kan ikke læses som CSV: {err}")) from None
     raw.columns = [str(c).strip() for c in raw.columns]
+    if len(raw) > MAX_CSV_ROWS:
+        raise InputError(Problem(path, f"filen har over {MAX_CSV_ROWS:,} rækker".replace(",", "."),
+                                 row=_line(MAX_CSV_ROWS)))
     problems = _field_problems(path)
     if problems:
         raise InputError(problems)
@@ -111,6 +119,7 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
         raise InputError(problems)
 
     frame = raw[[c for c in expected if c in raw.columns]].copy()
+    bad_rows: set = set()          # rows with an unreadable number: left out of the schema checks below
     for name, column in schema.columns.items():
         kind = _numeric_kind(column)
         if kind is None or name not in frame.columns:
@@ -119,34 +128,43 @@ def read_csv_checked(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
             continue
         values = []
         for index, text in frame[name].items():
-            try:
-                value = _parse(text)
-            except ValueError:
-                problems.append(Problem(path, "tallet kan ikke læses (eller er ikke endeligt)", row=_line(index),
-                                        column=name, value=text))
-                continue
-            if abs(value) > MAX_NUMBER:
-                problems.append(Problem(path, "tallet er urimeligt stort", row=_line(index), column=name, value=text))
-                continue
-            if kind == "int" and not np.isnan(value) and value != int(value):
-                problems.append(Problem(path, "skal være et helt tal", row=_line(index), column=name, value=text))
+            problem, value = _number_problem(path, text, kind, (_line(index), name))
+            if problem is not None:
+                problems.append(problem)
+                bad_rows.add(index)
             values.append(value)
-        if problems:
-            continue
-        series = pd.Series(values, index=frame.index, dtype=float)
-        if kind == "int" and not series.isna().any():
-            series = series.astype(int)
-        elif kind == "int":
+        frame[name] = pd.Series(values, index=frame.index, dtype=float)
+    frame = frame.drop(index=sorted(bad_rows))
+    for name, column in schema.columns.items():
+        if _numeric_kind(column) == "int" and name in frame.columns:
+            missing = frame[name].isna()
             problems += [Problem(path, "værdien mangler", row=_line(i), column=name, value="")
-                         for i in series[series.isna()].index]
-        frame[name] = series
-    if problems:
-        raise InputError(problems)
-
+                         for i in frame.index[missing]]
+            frame = frame[~missing].copy()
+            frame[name] = frame[name].astype(int)
+    # every problem at once: the rows that did read are checked against the schema too
     try:
-        return schema.validate(frame, lazy=True)
+        checked = schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise InputError(schema_problems(path, raw, err)) from None
+        problems += schema_problems(path, raw, err)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row if isinstance(p.row, int) else 0, str(p.column))))
+    return checked
+
+
+def _number_problem(path: Path, text: str, kind: str, where: tuple[int, str]) -> tuple[Problem | None, float]:
+    """The cell's number, or the problem with it (and NaN)."""
+    line, name = where
+    try:
+        value = _parse(text)
+    except ValueError:
+        return Problem(path, "tallet kan ikke læses (eller er ikke endeligt)", row=line, column=name,
+                       value=text), np.nan
+    if abs(value) > MAX_NUMBER:
+        return Problem(path, "tallet er urimeligt stort", row=line, column=name, value=text), np.nan
+    if kind == "int" and not np.isnan(value) and value != int(value):
+        return Problem(path, "skal være et helt tal", row=line, column=name, value=text), np.nan
+    return None, value
 
 
 def schema_problems(path: Path, raw: pd.DataFrame, err: pa.errors.SchemaErrors) -> list[Problem]:

@@ -91,7 +91,38 @@ def check_texts(folder: Path, report, values: dict, catalogue=None) -> list[Prob
     if catalogue is not None:
         from servicetjek.chapters.catalogue_texts import check_placeholders
 
-        problems += check_placeholders(catalogue, values)
+        problems += _with_lines(check_placeholders(catalogue, values))
+    return problems
+
+
+def _with_lines(problems: list[Problem]) -> list[Problem]:
+    """The YAML line of each catalogue placeholder (the model keeps the text, not where it stood)."""
+    texts: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.line is None and isinstance(problem.value, str) and Path(problem.file).is_file():
+            if str(problem.file) not in texts:
+                texts[str(problem.file)] = Path(problem.file).read_text(encoding="utf-8", errors="replace").splitlines()
+            problem.line = _line_of(texts[str(problem.file)], problem.value)
+    return problems
+
+
+def control_problems(folder: Path, report) -> list[Problem]:
+    """A NUL or other control character in a text chapter or slot (it would travel into the report),
+    one problem per line."""
+    from servicetjek.inputs.tables import CONTROL
+    from servicetjek.publish.slots import slot_files
+
+    paths = [Path(folder) / c.decl.source for c in report.text_chapters()]
+    paths += [p for c in report.chapters for p in slot_files(folder, c.decl.id)]
+    problems = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            found = re.search(CONTROL, line)
+            if found:
+                problems.append(Problem(path, f"linjen indeholder et kontroltegn ({found.group(0)!r})", line=number,
+                                        value=line[:80]))
     return problems
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from servicetjek import config
 from servicetjek.errors import EXIT_BAD_INPUT, EXIT_FAILED, InputError
-from servicetjek.files import swap_dir
+from servicetjek.files import pause_point, swap_dir
 from servicetjek.publish.cache import Fingerprint, digest
 from servicetjek.publish.execute import BuildFailed, ChapterRecord, notebook_params, skip_slow_imports
 from servicetjek.publish.manifest import old_manifest, outputs_exist
@@ -144,6 +144,10 @@ def build(kommune: str, options: BuildOptions | None = None) -> BuildResult:
     with _lock(slug):
         for stale in config.REPORTS_DIR.glob(f".{slug}.build.*"):   # left by a killed build (we hold the lock)
             shutil.rmtree(stale, ignore_errors=True)
+        from servicetjek.publish.editions import remove_partial
+
+        remove_partial(slug)
+        pause_point("build:locked")
         t = time.perf_counter()
         finger = Fingerprint.take(slug, [c.notebook for c in report.notebooks()], declaration.declaration_file())
         state = BuildState(slug, report, options, target, finger, finger.whole(options.formats, kind),
@@ -158,6 +162,7 @@ def build(kommune: str, options: BuildOptions | None = None) -> BuildResult:
             os.chmod(state.tmp, 0o755)
             carried = _carry_over(target, state.tmp)
             target.parent.mkdir(parents=True, exist_ok=True)
+            pause_point("build:carried")
             swap_dir(state.tmp, target)
         except BaseException:
             for name in carried:      # put editions/ and the other report kinds back
@@ -165,6 +170,7 @@ def build(kommune: str, options: BuildOptions | None = None) -> BuildResult:
                     os.replace(state.tmp / name, target / name)
             shutil.rmtree(state.tmp, ignore_errors=True)
             raise
+        pause_point("build:swapped")
         shutil.rmtree(config.REPORTS_DIR / ".failed" / slug, ignore_errors=True)
         from servicetjek.publish import editions
 
@@ -214,6 +220,7 @@ def _build_into(state: BuildState) -> None:
     try:
         _prepare_inputs(state)
         state.steps["prepare"] = time.perf_counter() - t
+        pause_point("build:prepared")
         _chapters_and_report(state)
     finally:
         state.kernels.close()
@@ -226,6 +233,10 @@ def _prepare_inputs(state: BuildState) -> None:
 
     if not loader.fresh(config.processed_dir(state.slug), state.finger.raw):
         prepare(state.slug, report=state.report)
+    else:
+        from servicetjek.inputs.prepare import clean_stale
+
+        clean_stale(state.slug)
     from servicetjek.inputs.prepare import check_report_inputs
 
     check_report_inputs(state.slug, state.report)
@@ -247,6 +258,7 @@ def _chapters_and_report(state: BuildState) -> None:
             state.records.append(record)
             state.steps[f"chapter {chapter.decl.id}"] = record.seconds
             bar.update(1)
+            pause_point(f"build:chapter:{chapter.decl.id}")
         _report_files(state, bar)
         bar.set_postfix_str("færdig")
     finally:
@@ -257,6 +269,7 @@ def _chapters_and_report(state: BuildState) -> None:
     t = time.perf_counter()
     write_manifest(state)
     state.steps["manifest"] = time.perf_counter() - t
+    pause_point("build:manifest")
     state.result.outputs = sorted(str(p.relative_to(state.tmp)) for p in state.tmp.rglob("*") if p.is_file())
     state.result.steps = state.steps
 
@@ -323,6 +336,7 @@ def _report_files(state: BuildState, bar) -> None:
         (state.tmp / names["html"]).write_text(page, encoding="utf-8")
     state.steps["html"] = time.perf_counter() - t
     bar.update(1)
+    pause_point("build:html")
     for fmt, write in (("pdf", render.write_pdf), ("docx", word.write_docx)):
         if fmt in names:
             bar.set_postfix_str(fmt)
@@ -330,6 +344,7 @@ def _report_files(state: BuildState, bar) -> None:
             write(page, state.tmp / names[fmt])
             state.steps[fmt] = time.perf_counter() - t
             bar.update(1)
+            pause_point(f"build:{fmt}")
     state.result.rendered = True
 
 

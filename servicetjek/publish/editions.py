@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicetjek import config
+from servicetjek.files import pause_point
 
 FOLDER = "editions"
 MANIFEST = "manifest.json"
@@ -68,6 +69,13 @@ def find(slug: str, label: str) -> Edition:
     raise InputError(f"udgaven '{label}' findes ikke under {editions_dir(slug)}; kendte: {known}")
 
 
+def remove_partial(slug: str) -> None:
+    """An edition a killed build was copying (`.<label>.tmp`); call holding the build's lock."""
+    folder = editions_dir(slug)
+    for partial in folder.glob(".*.tmp") if folder.is_dir() else []:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 def record(slug: str, kind: str, built: Path) -> str:
     """Copy the report just built (its report files, tables/ and manifest) into a new edition."""
     existing = list_editions(slug, kind)
@@ -81,6 +89,7 @@ def record(slug: str, kind: str, built: Path) -> str:
             shutil.copy2(path, tmp / path.name)
     for path in (built / "tables").glob("*.csv"):
         shutil.copy2(path, tmp / "tables" / path.name)
+    pause_point("build:edition-copied")
     tmp.rename(target)
     return label
 
