@@ -58,6 +58,15 @@ def test_budget_far_from_the_actuals_is_a_warning(data_copy, run):
     assert warning["column"] == "full_time_persons"
     meta = json.loads((data_copy.processed / "naestved" / "meta.json").read_text(encoding="utf-8"))
     assert meta["warnings"] == [warning["text"]]
+    # and the report's Datagrundlag shows it, by file name and row, without a path
+    from servicetjek import declaration
+    from servicetjek.inputs import loader
+    from servicetjek.publish.assemble import provenance_body
+
+    report = declaration.report()
+    body = provenance_body(loader.load("naestved", check=False), report, report.chapter("datagrundlag"))
+    assert "Tal, der bør efterprøves" in body
+    assert "budget.csv, år 2020, kolonne full_time_persons:" in body and "raw/" not in body
 
 
 def test_budget_within_the_threshold_is_quiet(data_copy, run):

@@ -45,6 +45,21 @@ class Inputs:
         return bool(self.meta.get("constructed_inputs"))
 
     @cached_property
+    def value_warnings(self) -> list[str]:
+        """prepare's warnings about plausible-but-odd values, worded for the report's Datagrundlag (the file
+        by its name, no path)."""
+        path = self.folder / "warnings.json"
+        if not path.is_file():
+            return []
+        out = []
+        for w in json.loads(path.read_text(encoding="utf-8")):
+            where = ", ".join(str(x) for x in (Path(w["file"]).name, w.get("row"), w.get("column") and
+                                               f"kolonne {w['column']}") if x)
+            value = f" (værdi: {w['value']})" if w.get("value") not in (None, "") else ""
+            out.append(f"{where}: {w['message']}{value}")
+        return out
+
+    @cached_property
     def national_forecast(self) -> pd.DataFrame:
         return self.own["national_forecast"]
 

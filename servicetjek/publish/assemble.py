@@ -70,7 +70,7 @@ def provenance_body(inp, report, chapter) -> str:
         names |= {p.id: f"forslag {p.number}, {p.title}" for p in inp.catalogue().proposals}
     items = provenance.entries(provenance_rows(inp, report), docs, names)
     return provenance.section_html(chapter.number, chapter.title_for(mun.name), items,
-                                   getattr(inp, "value_warnings", None))
+                                   inp.value_warnings)
 
 
 # A committee item of a few pages: no title page of its own, no table of contents, the report kind's
