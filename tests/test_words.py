@@ -322,7 +322,8 @@ def test_a_slot_replaces_the_generated_paragraphs(tmp_path, monkeypatch):
 
     ch = declaration.chapter("status")
     assert ch.decl.slots == ["level", "shares", "period", "longrun"]
-    inp = SimpleNamespace(municipality=SimpleNamespace(folder=tmp_path))
+    published = pd.DataFrame({"file": ["population.csv"], "kind": ["published"], "provenance": ["published: x"]})
+    inp = SimpleNamespace(municipality=SimpleNamespace(folder=tmp_path), provenance=published)
     assert "Genereret." in slots.slot_html(inp, ch, "level", ["Genereret."])          # no file: generated
     path = slots.slot_path(tmp_path, "status", "level")
     path.parent.mkdir(parents=True)
