@@ -173,6 +173,33 @@ def test_pdfs_are_tagged(built):
         assert re.search(r"^Tagged:\s+yes", info, re.M), info
 
 
+def _pdf_alt_texts(path: Path) -> list[str]:
+    """The /Alt strings of a PDF's structure elements, in order (WeasyPrint writes them as UTF-16 hex strings
+    inside compressed object streams, which poppler's pdfinfo does not print)."""
+    import zlib
+
+    found = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", path.read_bytes(), re.S):
+        try:
+            body = zlib.decompress(match.group(1))
+        except zlib.error:
+            continue
+        found += [bytes.fromhex(h.decode()).decode("utf-16-be") for h in re.findall(rb"/Alt <feff([0-9a-f]*)>", body)]
+    return found
+
+
+def test_pdf_figures_carry_their_alt_text(built):
+    """Every figure in the tagged PDF has the values its SVG's aria-label gives (the PDF draws the figure from
+    an <img> made of the SVG, whose alt WeasyPrint tags; an inline SVG's aria-label it would drop)."""
+    import html as html_lib
+
+    for slug in ("slagelse", "naestved"):
+        page = (built / slug / f"servicetjek-{slug}.html").read_text(encoding="utf-8")
+        labels = [html_lib.unescape(a) for a in re.findall(r'<svg role="img" aria-label="([^"]*)"', page)]
+        assert labels and all(labels)
+        assert _pdf_alt_texts(_pdf(built, slug)) == labels
+
+
 # ------------------------------------------------------------------ the layout follows from the width
 def test_print_layout_follows_the_width():
     from servicetjek.publish import report, widths
