@@ -21,6 +21,10 @@ WARMUP = """def _servicetjek_warmup():
     import matplotlib.pyplot, IPython.display
 _servicetjek_warmup()
 del _servicetjek_warmup
+import gc as _gc
+_gc.collect()
+_gc.freeze()      # the imported modules out of the collector's sight: %reset's gc.collect() then scans only
+del _gc           # what the chapters made (0,2 s a chapter before)
 """
 
 RESET = """get_ipython().run_line_magic("reset", "-f")
