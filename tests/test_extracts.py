@@ -248,3 +248,39 @@ def test_all_problems_reported_together(tmp_path):
     with pytest.raises(InputError) as err:
         read_extract(path)
     assert len(err.value.problems) == 2
+
+
+def test_same_file_in_two_folders_is_read_once_and_each_caller_gets_its_own_copy(tmp_path, monkeypatch):
+    """A batch reads the national extracts (the same bytes in every municipality's folder) once per
+    process; a changed file is read again, and a caller's changes never reach the next caller."""
+    from servicetjek.inputs import extracts
+
+    text = HEADER_V2 + "\nHele landet;2019M01;A-dagpenge;1.200;1.071,5;2,2\n"
+    first = write((tmp_path / "a").mkdir() or tmp_path / "a" / "ptv_a02_hele-landet.csv", text)
+    second = write((tmp_path / "b").mkdir() or tmp_path / "b" / "ptv_a02_hele-landet.csv", text)
+    monkeypatch.setattr(extracts, "_READ_MEMO", type(extracts._READ_MEMO)())
+    calls = []
+    original = extracts._READERS[".csv"]
+    monkeypatch.setitem(extracts._READERS, ".csv", lambda path: calls.append(path) or original(path))
+    one = read_extract(first)
+    one.loc[:, "value"] = -1.0                       # the caller's own copy
+    two = read_extract(second)
+    assert calls == [first]
+    assert value(two, benefit_group="dagpenge", measure="fuldtidspersoner") == 1071.5
+    write(second, text.replace("1.071,5", "1.000"))
+    assert value(read_extract(second), benefit_group="dagpenge", measure="fuldtidspersoner") == 1000
+    assert calls == [first, second]
+
+
+def test_a_file_with_problems_is_not_kept(tmp_path, monkeypatch):
+    from servicetjek.inputs import extracts
+
+    path = write(tmp_path / "ptv_a02_test.csv", HEADER_V2 + "\nSlagelse;2019M01;A-dagpenge;x;1;2\n")
+    monkeypatch.setattr(extracts, "_READ_MEMO", type(extracts._READ_MEMO)())
+    calls = []
+    original = extracts._READERS[".csv"]
+    monkeypatch.setitem(extracts._READERS, ".csv", lambda path: calls.append(path) or original(path))
+    for _ in range(2):
+        with pytest.raises(InputError):
+            read_extract(path)
+    assert len(calls) == 2

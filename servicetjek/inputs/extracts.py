@@ -7,7 +7,10 @@ figures become annual averages in `annualise`.
 
 from __future__ import annotations
 
+import collections
+import copy
 import functools
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -49,6 +52,7 @@ MAX_XLSX_UNPACKED = 100_000_000    # a zip bomb is small on disk
 SIZE_HINT = "; del udtrækket i flere filer"
 # Danish number: optional sign, thousands dots in groups of three, decimal comma.
 _DANISH_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(,\d{1,10})?\Z")     # no thousands dot, no blanks: the fast path
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +82,8 @@ def parse_number(value: object) -> float:
         return np.nan
     if isinstance(value, bool):
         raise ValueError(value)
+    if type(value) is str and _PLAIN_NUMBER.match(value):    # most cells: '1071,5', '12'; always finite, < 1e15
+        return float(value.replace(",", "."))
     if isinstance(value, (int, float, np.integer, np.floating)):
         try:
             number = float(value)
@@ -246,8 +252,48 @@ def _schema_problems(path: Path, frame: pd.DataFrame, err: pa.errors.SchemaError
 
 
 # --------------------------------------------------------------------------
+# The same file in many municipalities' folders is read once per process
+# --------------------------------------------------------------------------
+_READ_MEMO: collections.OrderedDict = collections.OrderedDict()
+_READ_MEMO_SIZE = 16
+
+
+def by_content(reader):
+    """Memoise a reader of one extract on the file's name and bytes (and the taxonomy it was read with).
+
+    A batch reads the national extracts (hele landet: the same bytes in every municipality's folder) once
+    per worker instead of once per municipality. Only a file that read without problems is kept; the
+    caller gets its own copy. What a reader reports names only the file's name, never its folder."""
+
+    @functools.wraps(reader)
+    def read(path, taxonomy=None):
+        path = Path(path)
+        taxonomy = taxonomy or load_taxonomy()
+        try:
+            small = path.is_file() and path.stat().st_size <= MAX_EXTRACT_BYTES
+        except OSError:
+            small = False
+        if not small:
+            return reader(path, taxonomy)
+        key = (reader.__qualname__, path.name, hashlib.blake2b(path.read_bytes()).digest(), id(taxonomy))
+        hit = _READ_MEMO.get(key)
+        if hit is None or hit[0] is not taxonomy:
+            hit = (taxonomy, reader(path, taxonomy))     # the taxonomy is held, so its id is not reused
+            _READ_MEMO[key] = hit
+            while len(_READ_MEMO) > _READ_MEMO_SIZE:
+                _READ_MEMO.popitem(last=False)
+        _READ_MEMO.move_to_end(key)
+        frame = hit[1].copy(deep=True)
+        frame.attrs = copy.deepcopy(hit[1].attrs)
+        return frame
+
+    return read
+
+
+# --------------------------------------------------------------------------
 # One file -> tidy long table
 # --------------------------------------------------------------------------
+@by_content
 def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
     """Read one extract in any supported format into the tidy long table."""
     path = Path(path)

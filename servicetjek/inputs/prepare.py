@@ -330,10 +330,15 @@ def _text_problems(prepared: Prepared, report) -> list[Problem]:
     from servicetjek.chapters.values import published_values
     from servicetjek.inputs.loader import Inputs
     from servicetjek.inputs.texts import check_texts
+    from servicetjek.publish.slots import slot_files
 
+    folder = prepared.municipality.folder
+    if (not report.text_chapters() and prepared.catalogue is None
+            and not any(slot_files(folder, c.decl.id) for c in report.chapters)):
+        return []       # no text to check (a public-data report): the values are not worth computing
     inp = Inputs.from_prepared(prepared)
     values = published_values(inp, report)
-    return check_texts(prepared.municipality.folder, report, values, prepared.catalogue)
+    return check_texts(folder, report, values, prepared.catalogue)
 
 
 def write(prepared: Prepared) -> Path:
