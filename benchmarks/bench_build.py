@@ -6,11 +6,16 @@
 Everything runs on a private copy of data/ (SERVICETJEK_DATA) into temporary report folders, so the
 project's own reports/ are not touched. Measured, each as the median of the rounds (interleaved):
 
-1. full build of one municipality (`pipeline.py build --kommune K --force`) against the naive chain,
-   per chapter: `papermill` CLI → `jupyter nbconvert --to html --no-input` CLI → `weasyprint` CLI;
+1. full build of one municipality (`pipeline.py build --kommune K --force --format html,pdf`: the same
+   formats as the chain) against the naive chain, per chapter: `papermill` CLI →
+   `jupyter nbconvert --to html --no-input` CLI → `weasyprint` CLI; and how the build's time splits
+   between its steps (the manifest's `steps_seconds`, medians);
 2. a rebuild with no changed input;
-3. a rebuild after editing one proposal in proposals.yaml (which chapters re-ran);
+3. a rebuild after editing one proposal in proposals.yaml (which chapters re-ran), with HTML and PDF, and
+   with HTML only (what a consultant rebuilds while writing);
 4. `--all --jobs 2` against `--all --jobs 1` (both --force).
+
+Targets (issue 16): full build ≤ 5 s and ≤ 0,2× the chain; proposal edit ≤ 4 s; no change ≤ 0,2 s.
 """
 
 from __future__ import annotations
@@ -67,8 +72,17 @@ def naive_chain(kommune: str, env: dict, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def pipeline(env: dict, cwd: Path, *args: str) -> float:
-    return run([sys.executable, str(CODE / "pipeline.py"), "build", "--quiet", *args], env, cwd)
+FORMATS = "html,pdf"   # set from --format in main()
+
+
+def pipeline(env: dict, cwd: Path, *args: str, formats: str | None = None) -> float:
+    return run([sys.executable, str(CODE / "pipeline.py"), "build", "--quiet", "--format", formats or FORMATS,
+                *args], env, cwd)
+
+
+def steps(reports: Path, slug: str) -> dict[str, float]:
+    manifest = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("steps_seconds", {})
 
 
 def median(values: list[float]) -> float:
@@ -79,11 +93,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kommune", default="Slagelse")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--format", default="html,pdf", help="the build's formats (default: html,pdf, as the chain)")
     args = parser.parse_args()
 
     from servicetjek.config import slugify
 
-    global CODE
+    global CODE, FORMATS
+    FORMATS = args.format
     slug = slugify(args.kommune)
     work = Path(tempfile.mkdtemp(prefix="servicetjek-bench-"))
     CODE = work / "code"
@@ -108,33 +124,42 @@ def main() -> int:
     pipeline(env, work, "--kommune", args.kommune, "--force")
 
     # 1. full build vs the naive chain, interleaved
-    naive, ours = [], []
+    naive, ours, split = [], [], []
     for i in range(args.rounds):
         naive.append(naive_chain(args.kommune, env, work / "naive"))
         ours.append(pipeline(env, work, "--kommune", args.kommune, "--force"))
+        split.append(steps(work / "reports", slug))
         print(f"  round {i + 1}: naive {naive[-1]:.1f} s, build {ours[-1]:.1f} s")
     ratio = median(ours) / median(naive)
-    print(f"full build ({args.kommune}): build {median(ours):.1f} s vs naive chain {median(naive):.1f} s "
-          f"-> ratio {ratio:.2f} (target <= 0.40)")
+    print(f"full build ({args.kommune}, {FORMATS}): build {median(ours):.1f} s vs naive chain {median(naive):.1f} s "
+          f"-> ratio {ratio:.2f} (targets <= 5 s, <= 0.20)")
+    print("  steps (median s): " + ", ".join(f"{k} {median([s.get(k, 0.0) for s in split]):.2f}" for k in split[0]))
 
     # 2. no change
     nochange = [pipeline(env, work, "--kommune", args.kommune) for _ in range(max(args.rounds, 5))]
-    print(f"no-change rebuild: median {median(nochange):.2f} s, max {max(nochange):.2f} s (target <= 1 s)")
+    print(f"no-change rebuild: median {median(nochange):.2f} s, max {max(nochange):.2f} s (target <= 0.2 s)")
 
     # 3. one proposal edited
     proposals = data / "raw" / slug / "proposals.yaml"
-    edited = []
+    edited: dict[str, list[float]] = {FORMATS: [], "html": []}
+    split = []
     ran: list[str] = []
     for i in range(args.rounds):
-        text = proposals.read_text(encoding="utf-8")
-        match = re.search(r"\n *baggrund: \|\n( +)", text)     # the first proposal's background text
-        insert = f"{match.group(1)}Redigeret i benchmark, runde {i + 1}.\n\n"
-        proposals.write_text(text[:match.end() - len(match.group(1))] + insert
-                             + text[match.end() - len(match.group(1)):], encoding="utf-8")
-        edited.append(pipeline(env, work, "--kommune", args.kommune))
-        manifest = json.loads((work / "reports" / slug / "manifest.json").read_text(encoding="utf-8"))
-        ran = [c["notebook"] for c in manifest["chapters"] if c["executed"]]
-    print(f"edit one proposal: median {median(edited):.1f} s; re-executed: {', '.join(ran) or 'none'}")
+        for formats, times in edited.items():
+            text = proposals.read_text(encoding="utf-8")
+            match = re.search(r"\n *baggrund: \|\n( +)", text)     # the first proposal's background text
+            insert = f"{match.group(1)}Redigeret i benchmark, runde {i + 1} ({formats}).\n\n"
+            proposals.write_text(text[:match.end() - len(match.group(1))] + insert
+                                 + text[match.end() - len(match.group(1)):], encoding="utf-8")
+            times.append(pipeline(env, work, "--kommune", args.kommune, formats=formats))
+            if formats == FORMATS:
+                split.append(steps(work / "reports", slug))
+            manifest = json.loads((work / "reports" / slug / "manifest.json").read_text(encoding="utf-8"))
+            ran = [c["notebook"] for c in manifest["chapters"] if c["executed"]]
+    for formats, times in edited.items():
+        print(f"edit one proposal ({formats}): median {median(times):.1f} s (target <= 4 s); "
+              f"re-executed: {', '.join(ran) or 'none'}")
+    print("  steps (median s): " + ", ".join(f"{k} {median([s.get(k, 0.0) for s in split]):.2f}" for k in split[0]))
 
     # 4. --all --jobs 2 vs --jobs 1
     one, two = [], []
