@@ -27,6 +27,16 @@ def test_resolve_by_name_or_slug(name):
     assert municipality.resolve(name) == "naestved"
 
 
+def test_a_known_municipality_is_resolved_without_reading_every_kommune_yaml(monkeypatch):
+    """A batch of 98 resolves each municipality several times: by its folder, not by a scan of all."""
+    def no_scan():
+        raise AssertionError("every kommune.yaml was read")
+
+    monkeypatch.setattr(municipality, "known_municipalities", no_scan)
+    assert municipality.resolve("Næstved") == "naestved"
+    assert municipality.resolve("SLAGELSE") == "slagelse"
+
+
 def test_unknown_municipality_lists_the_known_ones():
     with pytest.raises(InputError) as err:
         municipality.resolve("Kalundborg")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 KERNEL = "python3"
@@ -48,6 +49,37 @@ def no_secrets():
         os.environ.update(hidden)
 
 
+def _ready_client():
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        """papermill's nbclient connects a new client to the shared kernel for every chapter, and
+        jupyter_client's wait_for_ready ends by draining IOPub until it has been silent for 0,2 s: 0,2 s of
+        idle waiting per chapter. This client does the same handshake (kernel_info until its reply and
+        IOPub traffic arrive, which shows the subscription is connected) but stops draining at the
+        request's own 'idle' status, which the kernel sends last."""
+
+        async def _async_wait_for_ready(self, timeout=None):
+            from queue import Empty
+
+            deadline = time.monotonic() + (timeout or 60)
+            while time.monotonic() < deadline:
+                msg_id = self.kernel_info()
+                try:
+                    reply = await self._async_recv_reply(msg_id, timeout=max(deadline - time.monotonic(), 0.1))
+                    while True:
+                        msg = await self.iopub_channel.get_msg(timeout=0.2)
+                        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                                and msg["content"].get("execution_state") == "idle"):
+                            self._handle_kernel_info_reply(reply)
+                            return
+                except (Empty, TimeoutError):
+                    continue        # IOPub not connected yet (its status messages were lost): ask again
+            raise RuntimeError(f"kernen svarede ikke inden for {timeout} s")
+
+    return ReadyClient
+
+
 class Kernels:
     """One kernel per build, started ahead (it imports the package, pandas and matplotlib while the inputs
     are checked) and reset between chapters (`%reset -f`: every chapter starts with an empty namespace, as
@@ -72,6 +104,7 @@ class Kernels:
             from jupyter_core.utils import run_sync
 
             km = AsyncKernelManager(kernel_name=KERNEL)
+            km.client_factory = _ready_client()
             run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGS, cwd=str(self.cwd), env=clean_env())
             kc = BlockingKernelClient()
             kc.load_connection_info(km.get_connection_info())
