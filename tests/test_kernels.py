@@ -26,3 +26,32 @@ def test_shared_kernel_survives_a_failed_builds_folder(tmp_path):
         assert str(second) in "".join(printed)
     finally:
         kernels.shutdown()
+
+
+def test_each_chapters_client_is_ready_and_sees_only_its_own_output(tmp_path):
+    """nbclient connects a new client per chapter (km.client()); ours stops waiting at the kernel_info's
+    idle status. The client must then be usable: its execution's output reaches it, none left over from
+    the handshake or from an earlier client."""
+    from jupyter_core.utils import run_sync
+
+    kernels = Kernels(tmp_path)
+    try:
+        km = kernels.take()
+        for n in range(3):
+            kc = km.client()
+            assert type(kc).__name__ == "ReadyClient"
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=60)
+                printed = []
+
+                def hook(msg, printed=printed):
+                    printed.append(msg["content"].get("text", ""))
+
+                reply = run_sync(kc.execute_interactive)(f"print('kapitel {n}')", timeout=60, output_hook=hook)
+                assert reply["content"]["status"] == "ok"
+                assert "".join(printed) == f"kapitel {n}\n"
+            finally:
+                kc.stop_channels()
+    finally:
+        kernels.shutdown()

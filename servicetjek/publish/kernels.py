@@ -77,6 +77,8 @@ def _ready_client():
                     continue        # IOPub not connected yet (its status messages were lost): ask again
             raise RuntimeError(f"kernen svarede ikke inden for {timeout} s")
 
+        wait_for_ready = _async_wait_for_ready     # the base class binds its own function to this name
+
     return ReadyClient
 
 
