@@ -25,7 +25,9 @@ def chapter_bodies(inp, report, build_dir: Path) -> list[tuple[int, str]]:
     from servicetjek.inputs.texts import render_text
 
     mun = inp.municipality
-    values = published_values(inp, report)
+    # only text chapters and the Resume use them (0,4 s; the public-data report has neither)
+    values = published_values(inp, report) if any(c.decl.kind not in ("notebook", "provenance")
+                                                  for c in report.chapters) else {}
     out = []
     for chapter in report.chapters:
         kind = chapter.decl.kind
