@@ -215,15 +215,31 @@ def _build_into(state: BuildState) -> None:
     t = time.perf_counter()
     state.kernels = shared(state.tmp) if state.options.reuse_kernel else Kernels(state.tmp)
     guess = (state.old.get("kommune", ""), bool(state.old.get("constructed_inputs")))
-    if any(not _maybe_reusable(state, ch, *guess) for ch in state.report.notebooks()):
+    booting = any(not _maybe_reusable(state, ch, *guess) for ch in state.report.notebooks())
+    if booting:
         state.kernels.prestart()       # boots while the inputs are checked
     try:
         _prepare_inputs(state)
+        if booting:
+            _warm_up(state.formats)
         state.steps["prepare"] = time.perf_counter() - t
         pause_point("build:prepared")
         _chapters_and_report(state)
     finally:
         state.kernels.close()
+
+
+def _warm_up(formats) -> None:
+    """While the kernel boots (a separate process, 2–3 s), this process loads what the later steps need:
+    nbconvert's exporter for the chapter pages, WeasyPrint for the PDF, python-docx for the DOCX. A no-op
+    after the first build of a process."""
+    from servicetjek.publish.render import _exporter
+
+    _exporter()
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401
+    if "docx" in formats:
+        import docx  # noqa: F401
 
 
 def _prepare_inputs(state: BuildState) -> None:
