@@ -253,12 +253,12 @@ def test_all_problems_reported_together(tmp_path):
 def test_same_file_in_two_folders_is_read_once_and_each_caller_gets_its_own_copy(tmp_path, monkeypatch):
     """A batch reads the national extracts (the same bytes in every municipality's folder) once per
     process; a changed file is read again, and a caller's changes never reach the next caller."""
-    from servicetjek.inputs import extracts
+    from servicetjek.inputs import extracts, read_once
 
     text = HEADER_V2 + "\nHele landet;2019M01;A-dagpenge;1.200;1.071,5;2,2\n"
     first = write((tmp_path / "a").mkdir() or tmp_path / "a" / "ptv_a02_hele-landet.csv", text)
     second = write((tmp_path / "b").mkdir() or tmp_path / "b" / "ptv_a02_hele-landet.csv", text)
-    monkeypatch.setattr(extracts, "_READ_MEMO", type(extracts._READ_MEMO)())
+    monkeypatch.setattr(read_once, "_READ_MEMO", type(read_once._READ_MEMO)())
     calls = []
     original = extracts._READERS[".csv"]
     monkeypatch.setitem(extracts._READERS, ".csv", lambda path: calls.append(path) or original(path))
@@ -273,10 +273,10 @@ def test_same_file_in_two_folders_is_read_once_and_each_caller_gets_its_own_copy
 
 
 def test_a_file_with_problems_is_not_kept(tmp_path, monkeypatch):
-    from servicetjek.inputs import extracts
+    from servicetjek.inputs import extracts, read_once
 
     path = write(tmp_path / "ptv_a02_test.csv", HEADER_V2 + "\nSlagelse;2019M01;A-dagpenge;x;1;2\n")
-    monkeypatch.setattr(extracts, "_READ_MEMO", type(extracts._READ_MEMO)())
+    monkeypatch.setattr(read_once, "_READ_MEMO", type(read_once._READ_MEMO)())
     calls = []
     original = extracts._READERS[".csv"]
     monkeypatch.setitem(extracts._READERS, ".csv", lambda path: calls.append(path) or original(path))

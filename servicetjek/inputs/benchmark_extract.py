@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from servicetjek.errors import InputError, Problem, ProblemCollector
-from servicetjek.inputs.extracts import _READERS, SUFFIXES, by_content, parse_number, parse_period
+from servicetjek.inputs.extracts import _READERS, MAX_EXTRACT_BYTES, SUFFIXES, parse_number, parse_period
 from servicetjek.inputs.labels import LabelLog
+from servicetjek.inputs.read_once import by_content
 from servicetjek.inputs.taxonomy import Taxonomy, clean
 from servicetjek.inputs.taxonomy import load as load_taxonomy
 
@@ -59,7 +60,7 @@ def _columns(path: Path, header: list[str], taxonomy: Taxonomy) -> dict[str, int
     return roles
 
 
-@by_content
+@by_content(MAX_EXTRACT_BYTES)
 def read_benchmark(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
     """One y30r21 extract -> the wide benchmark table. Broad groups only; other labels as in LabelLog."""
     path = Path(path)

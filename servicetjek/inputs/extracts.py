@@ -7,10 +7,7 @@ figures become annual averages in `annualise`.
 
 from __future__ import annotations
 
-import collections
-import copy
 import functools
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -22,6 +19,7 @@ import pandera.pandas as pa
 from servicetjek.errors import InputError, Problem, ProblemCollector
 from servicetjek.files import check_size
 from servicetjek.inputs.labels import LabelLog, set_aside_note
+from servicetjek.inputs.read_once import by_content
 from servicetjek.inputs.taxonomy import Taxonomy, clean, norm
 from servicetjek.inputs.taxonomy import load as load_taxonomy
 from servicetjek.validation import pandera_problems
@@ -252,48 +250,9 @@ def _schema_problems(path: Path, frame: pd.DataFrame, err: pa.errors.SchemaError
 
 
 # --------------------------------------------------------------------------
-# The same file in many municipalities' folders is read once per process
-# --------------------------------------------------------------------------
-_READ_MEMO: collections.OrderedDict = collections.OrderedDict()
-_READ_MEMO_SIZE = 16
-
-
-def by_content(reader):
-    """Memoise a reader of one extract on the file's name and bytes (and the taxonomy it was read with).
-
-    A batch reads the national extracts (hele landet: the same bytes in every municipality's folder) once
-    per worker instead of once per municipality. Only a file that read without problems is kept; the
-    caller gets its own copy. What a reader reports names only the file's name, never its folder."""
-
-    @functools.wraps(reader)
-    def read(path, taxonomy=None):
-        path = Path(path)
-        taxonomy = taxonomy or load_taxonomy()
-        try:
-            small = path.is_file() and path.stat().st_size <= MAX_EXTRACT_BYTES
-        except OSError:
-            small = False
-        if not small:
-            return reader(path, taxonomy)
-        key = (reader.__qualname__, path.name, hashlib.blake2b(path.read_bytes()).digest(), id(taxonomy))
-        hit = _READ_MEMO.get(key)
-        if hit is None or hit[0] is not taxonomy:
-            hit = (taxonomy, reader(path, taxonomy))     # the taxonomy is held, so its id is not reused
-            _READ_MEMO[key] = hit
-            while len(_READ_MEMO) > _READ_MEMO_SIZE:
-                _READ_MEMO.popitem(last=False)
-        _READ_MEMO.move_to_end(key)
-        frame = hit[1].copy(deep=True)
-        frame.attrs = copy.deepcopy(hit[1].attrs)
-        return frame
-
-    return read
-
-
-# --------------------------------------------------------------------------
 # One file -> tidy long table
 # --------------------------------------------------------------------------
-@by_content
+@by_content(MAX_EXTRACT_BYTES)
 def read_extract(path: Path | str, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
     """Read one extract in any supported format into the tidy long table."""
     path = Path(path)
