@@ -12,7 +12,7 @@ from servicetjek.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 
 
 def _targets(args: argparse.Namespace) -> list[str]:
-    from servicetjek.inputs.municipality import known_municipalities, resolve
+    from servicetjek.inputs.discover import known_municipalities, resolve
 
     if args.all:
         return list(known_municipalities())
@@ -62,7 +62,7 @@ def cmd_editions(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from servicetjek.inputs.municipality import resolve
+    from servicetjek.inputs.discover import resolve
     from servicetjek.publish import diff, editions
 
     slug = resolve(args.kommune)

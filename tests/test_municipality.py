@@ -32,7 +32,9 @@ def test_a_known_municipality_is_resolved_without_reading_every_kommune_yaml(mon
     def no_scan():
         raise AssertionError("every kommune.yaml was read")
 
-    monkeypatch.setattr(municipality, "known_municipalities", no_scan)
+    from servicetjek.inputs import discover
+
+    monkeypatch.setattr(discover, "known_municipalities", no_scan)
     assert municipality.resolve("Næstved") == "naestved"
     assert municipality.resolve("SLAGELSE") == "slagelse"
 

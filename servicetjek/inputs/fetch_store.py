@@ -12,7 +12,6 @@ import yaml
 
 from servicetjek.errors import InputError
 from servicetjek.files import swap_dir
-from servicetjek.validation import safe_yaml
 
 
 def stored_format(fmt: str, body: bytes) -> str:
@@ -61,6 +60,10 @@ def store(target_dir: Path, files: dict[str, tuple[bytes, dict]]) -> list[Path]:
                     shutil.copy2(item, stage / item.name)
             old = target_dir / MANIFEST
             if old.is_file():
+                from servicetjek.validation import (
+                    safe_yaml,  # here: `pipeline.py` registers fetch's subcommand on every run, and pydantic costs 0,2–0,4 s
+                )
+
                 doc = safe_yaml(old) or {}     # bounded: aliases and nesting capped
                 listed = doc.get("files") if isinstance(doc, dict) else None
                 entries = [e for e in (listed if isinstance(listed, list) else [])

@@ -126,7 +126,7 @@ def build(kommune: str, options: BuildOptions | None = None) -> BuildResult:
     exit statuses.
     """
     from servicetjek import declaration
-    from servicetjek.inputs.municipality import resolve
+    from servicetjek.inputs.discover import resolve
 
     skip_slow_imports()
     started = time.perf_counter()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:     # annotations only: the no-change build imports this module and must not pay for pandas
+    import pandas as pd
 
 MARK = "*"
 MARK_NOTE = f"{MARK} Konstrueret tal, se Datagrundlag."
