@@ -117,7 +117,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from servicetjek.inputs.municipality import known_municipalities
+    from servicetjek.inputs.discover import known_municipalities
     from servicetjek.publish import overview
 
     page = overview.write(args.rapport, list(known_municipalities()))
@@ -150,7 +150,7 @@ def cmd_chapters(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from servicetjek.inputs.municipality import known_municipalities
+    from servicetjek.inputs.discover import known_municipalities
 
     for slug, name in known_municipalities().items():
         print(f"{slug}\t{name}")

@@ -62,7 +62,8 @@ def _ready_client():
         async def _async_wait_for_ready(self, timeout=None):
             from queue import Empty
 
-            deadline = time.monotonic() + (timeout or 60)
+            timeout = timeout or 60
+            deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 msg_id = self.kernel_info()
                 try:
